@@ -1,0 +1,100 @@
+# divergenced — build, run, test.
+#   make            build build/divergenced (and the core library)
+#   make run        install missing build packages, build, serve on :8080
+#   make test       install what tests need, build, run every test
+#   make SAN=1 …    the same with AddressSanitizer + UndefinedBehaviorSanitizer (build/san/)
+# Sources are found by wildcard: a new src/core/*.c, src/http/*.c or tests/unit/test_*.c
+# needs no edit here.
+
+CC      ?= cc
+SAN     ?= 0
+PREFIX  ?= /usr/local
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+ifeq ($(SAN),1)
+BUILD   := build/san
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+OPT     := -O1
+else
+BUILD   := build
+SANFLAGS :=
+OPT     := -O2
+endif
+
+WARN := -Wall -Wextra -Wshadow -Wconversion -Wdouble-promotion -Wfloat-equal \
+        -Wmissing-prototypes -Wstrict-prototypes -Wformat=2 -Wvla
+HARDEN := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+CFLAGS  ?= $(OPT) -g
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(HARDEN) $(SANFLAGS) $(CFLAGS) \
+              -DDV_VERSION='"$(VERSION)"' -Isrc/core -Isrc/http
+LDFLAGS_ALL := -pie -Wl,-z,relro,-z,now $(SANFLAGS) $(LDFLAGS)
+
+CORE_SRC := $(wildcard src/core/*.c)
+HTTP_SRC := $(wildcard src/http/*.c)
+CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
+HTTP_OBJ := $(HTTP_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/openapi_embed.o
+MAIN_OBJ := $(BUILD)/src/main.o
+CORE_LIB := $(BUILD)/libdvcore.a
+BIN      := $(BUILD)/divergenced
+
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+ITEST_SRC := $(wildcard tests/integration/*.c)
+ITEST_BIN := $(BUILD)/tests/integration
+
+HTTP_LIBS := -lmicrohttpd -ljansson -lpthread -lm
+TEST_LIBS := -lcmocka -lm
+
+.PHONY: all run test unit integration deps deps-test clean bench fuzz soak image image-test
+all: deps-quiet $(BIN)
+
+# Install missing Debian packages (no-op when present). DEPS=0 skips the check.
+deps:
+	@scripts/deps.sh build
+deps-test:
+	@scripts/deps.sh test
+deps-quiet:
+	@[ "$(DEPS)" = "0" ] || scripts/deps.sh build
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+# api/openapi.yaml is embedded into the binary with the assembler's .incbin.
+$(BUILD)/gen/openapi_embed.o: api/openapi.yaml scripts/openapi_embed.S
+	@mkdir -p $(dir $@)
+	$(CC) $(SANFLAGS) -c scripts/openapi_embed.S -o $@
+
+$(CORE_LIB): $(CORE_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(MAIN_OBJ) $(HTTP_OBJ) $(CORE_LIB)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(HTTP_LIBS)
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(CORE_LIB) $(wildcard tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(CORE_LIB) $(LDFLAGS_ALL) $(TEST_LIBS)
+
+$(ITEST_BIN): $(ITEST_SRC) $(wildcard tests/integration/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/integration -o $@ $(ITEST_SRC) $(LDFLAGS_ALL) \
+	  -lcurl -ljansson $(TEST_LIBS)
+
+run: deps $(BIN)
+	$(BIN) --port $${PORT:-8080}
+
+unit: $(UNIT_BIN)
+	@scripts/run_unit.sh $(UNIT_BIN)
+
+integration: $(BIN) $(ITEST_BIN)
+	DIVERGENCED_BIN=$(BIN) $(ITEST_BIN)
+
+test: deps-test
+	$(MAKE) DEPS=0 all unit integration
+	@scripts/run_checks.sh $(BIN)
+
+clean:
+	rm -rf build
+
+-include $(CORE_OBJ:.o=.d) $(HTTP_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
