@@ -45,7 +45,7 @@ ITEST_BIN := $(BUILD)/tests/integration
 HTTP_LIBS := -lmicrohttpd -ljansson -lpthread -lm
 TEST_LIBS := -lcmocka -lm
 
-.PHONY: all run test unit integration deps deps-test clean bench fuzz soak image image-test
+.PHONY: all run test unit integration deps deps-test deps-quiet clean bench fuzz soak image image-test cluster-demo
 all: deps-quiet $(BIN)
 
 # Install missing Debian packages (no-op when present). DEPS=0 skips the check.
@@ -98,3 +98,18 @@ clean:
 	rm -rf build
 
 -include $(CORE_OBJ:.o=.d) $(HTTP_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
+
+# Targets whose work lives in scripts/ (each script documents itself).
+image:
+	scripts/image.sh
+image-test:
+	scripts/image_test.sh
+cluster-demo: all
+	scripts/cluster_demo.sh $(BIN)
+bench: all
+	scripts/deps.sh bench
+	bench/run.sh $(BIN)
+fuzz:
+	scripts/fuzz.sh
+soak: all
+	scripts/soak.sh $(BIN)
