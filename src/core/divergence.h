@@ -207,19 +207,35 @@ typedef struct dv_gauss {
 } dv_gauss;
 
 /*
- * Element checks only: finite means and scales, std/var > 0 (DV_NOT_POSITIVE), a COV
- * symmetric within 1e-12 relative (DV_NOT_SYMMETRIC, index = flat index of the entry
- * below the diagonal that disagrees). Positive definiteness is found by dv_gaussian_kl.
- * `name` is used in messages ("p", "q"); err->index is a flat index into the member
- * (mean or scale) named in the message; err->arg is 0 for mean, 1 for scale.
+ * err->arg of the Gaussian functions. dv_check_gauss says WHICH MEMBER (mean or scale)
+ * err->index points into; dv_gaussian_kl and dv_gaussian_kl_rows say WHICH GAUSSIAN
+ * (p or q) the error concerns. Call dv_check_gauss on p and on q first to get element
+ * errors with an index: the KL functions re-run those checks only as a safety net, and
+ * an element error found there has index DV_NO_INDEX (the message still names it).
+ */
+enum { DV_GAUSS_MEAN = 0, DV_GAUSS_SCALE = 1 }; /* dv_check_gauss               */
+enum { DV_GAUSS_P = 0, DV_GAUSS_Q = 1 };        /* dv_gaussian_kl, _kl_rows     */
+
+/*
+ * Element checks only: dim ≥ 1 (DV_EMPTY), finite means and scales (DV_NOT_FINITE),
+ * std/var > 0 (DV_NOT_POSITIVE), a COV symmetric within 1e-12 relative
+ * (|a_ij − a_ji| ≤ 1e-12·max(|a_ij|, |a_ji|, √(|a_ii|·|a_jj|)); DV_NOT_SYMMETRIC, index =
+ * flat index of the entry below the diagonal that disagrees), no COV in a batch
+ * (DV_SHAPE_MISMATCH), sizes that fit (DV_TOO_LARGE). Positive definiteness is found by
+ * dv_gaussian_kl. `name` is used in messages ("p", "q"); err->index is a flat index into
+ * the member (mean or scale) named in the message; err->arg is DV_GAUSS_MEAN (0) or
+ * DV_GAUSS_SCALE (1).
  */
 dv_status dv_check_gauss(const dv_gauss *g, const char *name, dv_error *err);
 
 /*
  * D(p ‖ q) in nats for single Gaussians (p->rows == 0). q == NULL means N(0, I) of p's
- * dimension. p and q must have equal dim (else DV_SHAPE_MISMATCH); they may use
- * different scale kinds (a diagonal one against a full one, …). Allocates work space for
- * COV (DV_NO_MEMORY). DV_NOT_POSITIVE_DEFINITE with err->arg = 0 (p) or 1 (q).
+ * dimension. p and q must have equal dim (else DV_SHAPE_MISMATCH, arg DV_GAUSS_Q); they
+ * may use different scale kinds (a diagonal one against a full one, …). Allocates work
+ * space for COV (DV_NO_MEMORY, DV_TOO_LARGE). DV_NOT_POSITIVE_DEFINITE with err->arg =
+ * DV_GAUSS_P (0) or DV_GAUSS_Q (1) and index DV_NO_INDEX (the message names the pivot).
+ * A KL that exceeds the largest double on finite inputs → DV_NOT_FINITE, DV_NO_INDEX.
+ * A COV is read from its lower triangle.
  */
 dv_status dv_gaussian_kl(const dv_gauss *p, const dv_gauss *q, double *nats, dv_error *err);
 
@@ -261,7 +277,9 @@ const dv_key *dv_support_key(const dv_support *s, size_t i);
  * Empirical distributions: the support is P's samples' distinct values in order of first
  * appearance, then Q's new ones. *p_counts and *q_counts (malloc'd, support-size entries,
  * the caller frees them and the support) hold counts; q samples may be NULL/0 (entropy),
- * then *q_counts is NULL. Empty samples → DV_EMPTY (arg 0 or 1).
+ * then *q_counts is NULL. Empty samples → DV_EMPTY (arg 0 or 1): qs == NULL means "no Q",
+ * qs != NULL with nq == 0 is an empty Q. On any error nothing is allocated and the
+ * outputs are set to NULL. NaN number keys are all one key (JSON cannot carry them).
  */
 dv_status dv_empirical(const dv_key *ps, size_t np, const dv_key *qs, size_t nq,
                        dv_support **support, double **p_counts, double **q_counts,
