@@ -1,0 +1,390 @@
+/*
+ * discrete.c — entropy, KL, cross-entropy and Jensen–Shannon of discrete distributions
+ * given as weights or logits (any mix), in nats.
+ *
+ * Why it is built this way (SPEC §1 "Accuracy": 1e-12 relative, also when P ≈ Q):
+ *  - KL is summed as Σ Q_i φ(R_i), R_i = P_i/Q_i, φ(r) = r log r − r + 1 ≥ 0. Every term
+ *    is non-negative, so a compensated sum of them is accurate to a few ulps, and a
+ *    uniform scaling error in P or Q (a rounded total) costs only relative error.
+ *  - r − 1 is never formed by subtracting two rounded numbers: for weights it comes from
+ *    an error-free p_i·Σq − q_i·Σp (Kahan's fma difference), for logits from the
+ *    log-ratio d_i = log P_i − log Q_i, where φ(e^d) has its own series.
+ *  - Near r = 1 φ is a short series (the closed form cancels there); away from 1 the
+ *    closed form is well conditioned.
+ *  - JS uses the symmetric form ½ M_i ψ(t_i), t = (P−Q)/(P+Q), ψ(t) = φ(1+t) + φ(1−t),
+ *    whose odd (linear) parts cancel exactly.
+ * Nothing allocates; every loop is O(n).
+ */
+#include <float.h>
+
+#include "internal.h"
+
+/* ---- series (coefficients are exact rationals rounded once) ------------------------- */
+
+/* φ(1+t) = t² Σ_{k≥2} (−1)^k t^{k−2}/(k(k−1)); used for |t| < PHI_T_CUT, where 19
+ * coefficients leave a truncation error < 2^-57 relative. */
+#define PHI_T_CUT 0.125
+static const double PHI_T[] = {
+    1.0 / 2,   -1.0 / 6,   1.0 / 12,  -1.0 / 20,  1.0 / 30,  -1.0 / 42,  1.0 / 56,
+    -1.0 / 72, 1.0 / 90,   -1.0 / 110, 1.0 / 132, -1.0 / 156, 1.0 / 182, -1.0 / 210,
+    1.0 / 240, -1.0 / 272, 1.0 / 306, -1.0 / 342, 1.0 / 380,
+};
+
+/* φ(e^d) = 1 + e^d (d − 1) = d² Σ_{k≥2} (k−1)/k! d^{k−2}; used for |d| ≤ PHI_D_CUT. */
+#define PHI_D_CUT 0.5
+static const double PHI_D[] = {
+    1.0 / 2,           1.0 / 3,              1.0 / 8,          1.0 / 30,
+    1.0 / 144,         1.0 / 840,            1.0 / 5760,       1.0 / 45360,
+    1.0 / 403200,      1.0 / 3991680,        1.0 / 43545600,   1.0 / 518918400,
+    1.0 / 6706022400., 1.0 / 93405312000.,   1.0 / 1394852659200.,
+    1.0 / 22230464256000.,
+};
+
+/* ψ(t) = φ(1+t) + φ(1−t) = t² Σ_{j≥1} t^{2j−2}/(j(2j−1)); used for |t| < PSI_T_CUT. */
+#define PSI_T_CUT 0.25
+static const double PSI_T[] = {
+    1.0,       1.0 / 6,   1.0 / 15,  1.0 / 28,  1.0 / 45,  1.0 / 66,  1.0 / 91,
+    1.0 / 120, 1.0 / 153, 1.0 / 190, 1.0 / 231, 1.0 / 276, 1.0 / 325, 1.0 / 378,
+};
+/* |d| where |tanh(d/2)| = PSI_T_CUT: 2·atanh(1/4), rounded down. */
+#define PSI_D_CUT 0.5108256237659907
+
+#define NCOEF(a) (sizeof(a) / sizeof((a)[0]))
+
+static inline double horner(const double *c, size_t n, double x)
+{
+    double s = c[n - 1];
+    for (size_t k = n - 1; k-- > 0;)
+        s = fma(s, x, c[k]);
+    return s;
+}
+
+static inline double phi_t_series(double t)
+{
+    return t * t * horner(PHI_T, NCOEF(PHI_T), t);
+}
+
+/* φ(e^d) for any finite d ≤ ~700 (callers use the P-form above that). */
+static inline double phi_exp(double d)
+{
+    if (fabs(d) <= PHI_D_CUT)
+        return d * d * horner(PHI_D, NCOEF(PHI_D), d);
+    /* One rounding in fma: 1 + e^d(d−1) cancels ≤ 10× at |d| = ½, so this stays ~1e-15. */
+    return fma(exp(d), d - 1.0, 1.0);
+}
+
+static inline double psi_t_series(double t)
+{
+    double t2 = t * t;
+    return t2 * horner(PSI_T, NCOEF(PSI_T), t2);
+}
+
+/* ---- per-element probabilities ----------------------------------------------------- */
+
+static inline double logit_scaled(const dv_dist *d, size_t i)
+{
+    /* Division by exactly 1.0 is exact, so T = 1 needs no special case. */
+    return d->v[i] / d->temperature;
+}
+
+static inline double logit_lp(const dv_dist *d, size_t i)
+{
+    /* (x − hi) − lo: subtracting the double-double LSE part by part keeps the low part
+     * that m + log1p(rest) would round away (−log P_max ≈ rest when one class dominates). */
+    return (logit_scaled(d, i) - d->total) - d->total_lo;
+}
+
+double dv_prob(const dv_dist *d, size_t i)
+{
+    if (d->kind == DV_LOGITS)
+        return exp(logit_lp(d, i));
+    double r = d->v[i] / d->total;
+    /* Divide by the double-double total: r·(1 − lo/hi). */
+    return fma(-r, d->total_lo / d->total, r);
+}
+
+double dv_log_prob(const dv_dist *d, size_t i)
+{
+    if (d->kind == DV_LOGITS)
+        return logit_lp(d, i);
+    double x = d->v[i];
+    if (!(x > 0.0))
+        return -INFINITY;
+    double r = dv_prob(d, i);
+    if (r >= 0.5)
+        /* Why: log(p/s) of a P near 1 is the log of a rounded number ≈ 1 and keeps almost
+         * no digits; (p − hi) is exact (Sterbenz) and lo completes the total. */
+        return log1p(((x - d->total) - d->total_lo) / d->total);
+    if (r >= DBL_MIN)
+        return log(r);
+    /* P is subnormal or 0 while p > 0: take the logs apart. */
+    return log(x) - log(d->total);
+}
+
+/* ---- entropy ------------------------------------------------------------------------ */
+
+double dv_entropy(const dv_dist *p, double *terms)
+{
+    dv_acc a = {0.0, 0.0};
+    for (size_t i = 0; i < p->n; i++) {
+        double term = 0.0;
+        if (p->kind == DV_LOGITS) {
+            double lp = logit_lp(p, i);
+            term = -exp(lp) * lp;
+        } else if (p->v[i] > 0.0) {
+            term = -dv_prob(p, i) * dv_log_prob(p, i);
+        }
+        /* −P log P ≥ 0 always; a −0.0 from P = 1 is made +0. */
+        term = term > 0.0 ? term : 0.0;
+        if (terms)
+            terms[i] = term;
+        dv_acc_add(&a, term);
+    }
+    return dv_acc_value(&a);
+}
+
+/* ---- KL ----------------------------------------------------------------------------- */
+
+/*
+ * Weights: q·φ(R), R = (p·sq)/(q·sp), both p, q > 0, totals in [2^-64, 2^64] (see
+ * validate.c). *logr (when not NULL) receives log R for the classic term.
+ */
+static double kl_ww_term(double p, double q, double sp, double sq, double *logr)
+{
+    double w = q * sp;
+    if (w > DBL_MIN) {
+        /* num = p·sq − q·sp without cancellation: e is the exact rounding error of w, f
+         * the fma-rounded p·sq − w (Kahan; ≤ 2 ulp relative). Rounding p·sq and q·sp
+         * separately instead would leave R − 1 with an absolute error of 1e-16 — a
+         * relative error of 1e-9 in a KL of 1e-14. */
+        double e = fma(-q, sp, w);
+        double f = fma(p, sq, -w);
+        double t = (f - e) / w;
+        if (fabs(t) < PHI_T_CUT) {
+            if (logr)
+                *logr = log1p(t);
+            return q * phi_t_series(t);
+        }
+        double r = (p * sq) / w;
+        if (r > 0.0 && r < 0x1p600) {
+            double lr = log(r);
+            if (logr)
+                *logr = lr;
+            /* r log r and 1 − r added with one rounding (fma); no cancellation past
+             * |r − 1| ≥ 1/8 beyond a factor ~16. */
+            return q * fma(r, lr, 1.0 - r);
+        }
+    }
+    /* Extreme ratios (r overflows or underflows, or q·sp is subnormal): take logs apart.
+     * q·φ(R) = P'(log R − 1) + q with P' = p·sq/sp = q·R. */
+    double lr = (log(p) - log(q)) + (log(sq) - log(sp));
+    if (logr)
+        *logr = lr;
+    double pq = p * (sq / sp);
+    return fma(pq, lr - 1.0, q);
+}
+
+static dv_value kl_weights(const dv_dist *p, const dv_dist *q, double *terms)
+{
+    dv_value res = {0.0, DV_NO_INDEX};
+    double sp = p->total, sq = q->total;
+    dv_acc a = {0.0, 0.0};
+    for (size_t i = 0; i < p->n; i++) {
+        double pi = p->v[i], qi = q->v[i];
+        if (!(pi > 0.0)) {
+            /* Q φ(0) = Q: the P_i = 0 category still counts in the φ form (its −Q is
+             * balanced by the +Q of the others); its classic term is 0. */
+            dv_acc_add(&a, qi);
+            if (terms)
+                terms[i] = 0.0;
+            continue;
+        }
+        if (!(qi > 0.0)) {
+            if (res.inf_index == DV_NO_INDEX)
+                res.inf_index = i;
+            if (!terms)
+                break;
+            terms[i] = INFINITY;
+            continue;
+        }
+        double lr;
+        dv_acc_add(&a, kl_ww_term(pi, qi, sp, sq, terms ? &lr : NULL));
+        if (terms)
+            terms[i] = dv_prob(p, i) * lr;
+    }
+    if (res.inf_index != DV_NO_INDEX) {
+        res.nats = INFINITY;
+        return res;
+    }
+    /* Σ q φ(R) is in units of q; one division by q's total. The low part of the total is
+     * ≤ 1 ulp: a uniform scaling, hence relative. */
+    double v = dv_acc_value(&a) / sq;
+    res.nats = v > 0.0 ? v : 0.0;
+    return res;
+}
+
+/*
+ * d_i = log P_i − log Q_i for the log-domain kernels (at least one side logits, P_i > 0,
+ * Q_i > 0). When both are logits the ratio is formed from the scaled logits directly:
+ * (x − y) − (Lx − Ly); for nearby x, y the difference x − y is exact, where
+ * lp − lq would carry the rounding of each log-probability.
+ */
+static inline double log_ratio(const dv_dist *p, const dv_dist *q, double dl, size_t i)
+{
+    if (p->kind == DV_LOGITS && q->kind == DV_LOGITS)
+        return (logit_scaled(p, i) - logit_scaled(q, i)) - dl;
+    return dv_log_prob(p, i) - dv_log_prob(q, i);
+}
+
+static inline double lse_diff(const dv_dist *p, const dv_dist *q)
+{
+    return (p->total - q->total) + (p->total_lo - q->total_lo);
+}
+
+/* Q φ(e^d) for a log ratio d; Q, and P for large d, from the distributions. */
+static inline double kl_log_term(const dv_dist *p, const dv_dist *q, size_t i, double d)
+{
+    if (d > 30.0)
+        /* Q φ(e^d) = P(d − 1) + Q. Why not Q·(…): Q may underflow to 0 while P·d is
+         * large (x = [0, 0], y = [0, −1e300] has KL ≈ 5e299). */
+        return fma(dv_prob(p, i), d - 1.0, dv_prob(q, i));
+    return dv_prob(q, i) * phi_exp(d);
+}
+
+static dv_value kl_log(const dv_dist *p, const dv_dist *q, double *terms)
+{
+    dv_value res = {0.0, DV_NO_INDEX};
+    double dl = lse_diff(p, q);
+    dv_acc a = {0.0, 0.0};
+    for (size_t i = 0; i < p->n; i++) {
+        if (p->kind == DV_WEIGHTS && !(p->v[i] > 0.0)) {
+            dv_acc_add(&a, dv_prob(q, i)); /* Q φ(0) = Q, as in kl_weights */
+            if (terms)
+                terms[i] = 0.0;
+            continue;
+        }
+        if (q->kind == DV_WEIGHTS && !(q->v[i] > 0.0)) {
+            if (res.inf_index == DV_NO_INDEX)
+                res.inf_index = i;
+            if (!terms)
+                break;
+            terms[i] = INFINITY;
+            continue;
+        }
+        double d = log_ratio(p, q, dl, i);
+        dv_acc_add(&a, kl_log_term(p, q, i, d));
+        if (terms)
+            terms[i] = dv_prob(p, i) * d;
+    }
+    if (res.inf_index != DV_NO_INDEX) {
+        res.nats = INFINITY;
+        return res;
+    }
+    double v = dv_acc_value(&a);
+    res.nats = v > 0.0 ? v : 0.0;
+    return res;
+}
+
+dv_value dv_kl(const dv_dist *p, const dv_dist *q, double *terms)
+{
+    if (p->kind == DV_WEIGHTS && q->kind == DV_WEIGHTS)
+        return kl_weights(p, q, terms);
+    return kl_log(p, q, terms);
+}
+
+/* ---- cross-entropy ------------------------------------------------------------------ */
+
+dv_value dv_cross_entropy(const dv_dist *p, const dv_dist *q, double *terms)
+{
+    /* H(P) + D(P‖Q): two non-negative sums, so no cancellation, and the identity
+     * H(P,Q) = H(P) + D(P‖Q) holds to rounding by construction. Summing −P log Q directly
+     * would lose the small D when P ≈ Q is one-hot. */
+    dv_value d = dv_kl(p, q, NULL);
+    if (terms) {
+        for (size_t i = 0; i < p->n; i++) {
+            double pi = dv_prob(p, i);
+            if (p->kind == DV_WEIGHTS && !(p->v[i] > 0.0))
+                terms[i] = 0.0;
+            else if (q->kind == DV_WEIGHTS && !(q->v[i] > 0.0))
+                terms[i] = INFINITY;
+            else
+                terms[i] = -pi * dv_log_prob(q, i);
+        }
+    }
+    if (d.inf_index != DV_NO_INDEX)
+        return d;
+    d.nats += dv_entropy(p, NULL);
+    return d;
+}
+
+/* ---- Jensen–Shannon ----------------------------------------------------------------- */
+
+/* ψ(t) for weights, t = (p·sq − q·sp)/(p·sq + q·sp), both p, q > 0. */
+static double psi_ww(double p, double q, double sp, double sq)
+{
+    double w = q * sp;
+    double wp = p * sq;
+    double den = wp + w;
+    /* The same exact difference as in kl_ww_term: t must not lose its digits when P ≈ Q. */
+    double e = fma(-q, sp, w);
+    double f = fma(p, sq, -w);
+    double t = (f - e) / den;
+    if (fabs(t) < PSI_T_CUT)
+        return psi_t_series(t);
+    /* a = 1 + t and b = 1 − t as ratios (not from t: 1 − t of a t near 1 has no digits). */
+    double aa = 2.0 * (wp / den), bb = 2.0 * (w / den);
+    double la = aa > 0.0 ? aa * log(aa) : 0.0;
+    double lb = bb > 0.0 ? bb * log(bb) : 0.0;
+    return la + lb;
+}
+
+/* ψ(tanh(d/2)) for a log ratio d. */
+static double psi_d(double d)
+{
+    double s = fabs(d); /* ψ is even */
+    if (s < PSI_D_CUT)
+        return psi_t_series(tanh(0.5 * s));
+    /* With E = e^{−s}: log(1+t) = ln2 − log1p(E), log(1−t) = ln2 − s − log1p(E), and
+     * 1 − t = 2E/(1+E); so ψ = 2(ln2 − log1p(E)) − 2sE/(1+E). Why: tanh saturates to 1
+     * for s > 38 and 1 − t would lose everything. */
+    double e = exp(-s);
+    return 2.0 * (M_LN2 - log1p(e)) - 2.0 * s * e / (1.0 + e);
+}
+
+double dv_js(const dv_dist *p, const dv_dist *q, double *terms)
+{
+    bool ww = p->kind == DV_WEIGHTS && q->kind == DV_WEIGHTS;
+    double dl = lse_diff(p, q);
+    dv_acc a = {0.0, 0.0};
+    for (size_t i = 0; i < p->n; i++) {
+        bool p0 = p->kind == DV_WEIGHTS && !(p->v[i] > 0.0);
+        bool q0 = q->kind == DV_WEIGHTS && !(q->v[i] > 0.0);
+        double term;
+        if (p0 && q0) {
+            term = 0.0;
+        } else if (p0 || q0) {
+            /* Disjoint: ½ X log(X/M) with M = X/2, i.e. ½ X ln 2. */
+            term = 0.5 * M_LN2 * (p0 ? dv_prob(q, i) : dv_prob(p, i));
+        } else {
+            double m = 0.5 * (dv_prob(p, i) + dv_prob(q, i));
+            double psi = ww ? psi_ww(p->v[i], q->v[i], p->total, q->total)
+                            : psi_d(log_ratio(p, q, dl, i));
+            term = 0.5 * m * psi;
+        }
+        if (terms)
+            terms[i] = term;
+        dv_acc_add(&a, term);
+    }
+    double v = dv_acc_value(&a);
+    /* JS ∈ [0, ln 2]; rounding may not step outside. */
+    if (!(v > 0.0))
+        return 0.0;
+    return v < M_LN2 ? v : M_LN2;
+}
+
+/* ---- perplexity ------------------------------------------------------------------------ */
+
+double dv_perplexity(double entropy_nats)
+{
+    return exp(entropy_nats);
+}
