@@ -1,0 +1,23 @@
+/*
+ * arena.h — per-request memory: many allocations, one release when the request ends
+ * (the h2o pool idea). Nothing allocated here needs its own free(); a request that fails
+ * half-way leaks nothing by construction.
+ */
+#ifndef DV_ARENA_H
+#define DV_ARENA_H
+
+#include <stddef.h>
+
+typedef struct arena_block arena_block;
+typedef struct arena {
+    arena_block *head;
+    size_t bytes; /* total bytes held, for limits and debugging */
+} arena;
+
+/* 16-byte aligned; NULL on allocation failure or size overflow. */
+void *arena_alloc(arena *a, size_t size);
+/* n × size, zeroed; NULL on overflow of n × size or allocation failure. */
+void *arena_calloc(arena *a, size_t n, size_t size);
+void arena_release(arena *a);
+
+#endif

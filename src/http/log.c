@@ -1,0 +1,150 @@
+/*
+ * log.c — structured logging (see log.h).
+ */
+#include "log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static bool g_json = true;
+static enum log_level g_level = LOG_INFO;
+static const char *const level_names[] = {"debug", "info", "warn", "error"};
+
+void log_setup(bool json, enum log_level level)
+{
+    g_json = json;
+    g_level = level;
+}
+
+bool log_enabled(enum log_level level)
+{
+    return level >= g_level;
+}
+
+bool log_level_parse(const char *s, enum log_level *out)
+{
+    for (int i = 0; i < 4; i++)
+        if (strcmp(s, level_names[i]) == 0) {
+            *out = (enum log_level)i;
+            return true;
+        }
+    return false;
+}
+
+static void put(logline *l, const char *s, size_t n)
+{
+    /* Keep room for the closing "}\n". */
+    if (l->len + n + 3 > sizeof l->buf) {
+        l->full = true;
+        n = l->len + 3 < sizeof l->buf ? sizeof l->buf - 3 - l->len : 0;
+    }
+    memcpy(l->buf + l->len, s, n);
+    l->len += n;
+}
+
+static void putf(logline *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void putf(logline *l, const char *fmt, ...)
+{
+    char tmp[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        put(l, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+}
+
+/* Escapes for JSON in both formats: a text line stays one line. */
+static void escaped(logline *l, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < n && !l->full; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') {
+            char e[2] = {'\\', (char)c};
+            put(l, e, 2);
+        } else if (c < 0x20 || c == 0x7f) {
+            char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            put(l, e, 6);
+        } else {
+            put(l, (const char *)&c, 1);
+        }
+    }
+}
+
+void log_begin(logline *l, enum log_level level, const char *msg)
+{
+    l->len = 0;
+    l->json = g_json;
+    l->full = false;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct tm tm;
+    gmtime_r(&ts.tv_sec, &tm);
+    char when[40];
+    if (snprintf(when, sizeof when, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+             ts.tv_nsec / 1000000) < 0)
+        when[0] = '\0';
+    if (l->json)
+        putf(l, "{\"time\":\"%s\",\"level\":\"%s\",\"msg\":\"%s\"", when,
+             level_names[level], msg);
+    else
+        putf(l, "%s %s %s", when, level_names[level], msg);
+}
+
+void log_strn(logline *l, const char *key, const char *value, size_t len)
+{
+    if (l->json) {
+        putf(l, ",\"%s\":\"", key);
+        escaped(l, value, len);
+        put(l, "\"", 1);
+    } else {
+        putf(l, " %s=", key);
+        escaped(l, value, len);
+    }
+}
+
+void log_str(logline *l, const char *key, const char *value)
+{
+    log_strn(l, key, value, strlen(value));
+}
+
+void log_int(logline *l, const char *key, long long value)
+{
+    putf(l, l->json ? ",\"%s\":%lld" : " %s=%lld", key, value);
+}
+
+void log_num(logline *l, const char *key, double value)
+{
+    putf(l, l->json ? ",\"%s\":%.3f" : " %s=%.3f", key, value);
+}
+
+void log_end(logline *l)
+{
+    l->full = false;
+    if (l->json)
+        put(l, "}", 1);
+    put(l, "\n", 1);
+    const char *p = l->buf;
+    size_t left = l->len;
+    while (left > 0) {
+        ssize_t n = write(STDOUT_FILENO, p, left);
+        if (n <= 0)
+            break;
+        p += n;
+        left -= (size_t)n;
+    }
+}
+
+void log_msg(enum log_level level, const char *msg)
+{
+    if (!log_enabled(level))
+        return;
+    logline l;
+    log_begin(&l, level, msg);
+    log_end(&l);
+}

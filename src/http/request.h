@@ -1,0 +1,77 @@
+/*
+ * request.h — the state of one HTTP request, from the first libmicrohttpd callback to
+ * MHD_OPTION_NOTIFY_COMPLETED, where everything it owns is released in one place.
+ *
+ * Handlers see a dv_req and call the helpers below: each helper either does its job or
+ * records a problem (the first one wins) and returns false, so a handler reads straight
+ * down: `if (!step(r, …)) return;`.
+ */
+#ifndef DV_REQUEST_H
+#define DV_REQUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "arena.h"
+#include "config.h"
+#include "jw.h"
+#include "problem.h"
+
+typedef struct json_t json_t_;
+struct route;
+
+/* A function run when the request ends (for memory the core malloc'd). */
+typedef struct cleanup {
+    struct cleanup *next;
+    void (*fn)(void *);
+    void *arg;
+} cleanup;
+
+typedef struct dv_req {
+    arena mem;
+    const dv_config *cfg;
+    const struct route *route;
+    int route_index;  /* metrics label index */
+    int method_index; /* metrics label index */
+    char method[8];
+    const char *path; /* libmicrohttpd's copy; valid for the request */
+
+    /* body */
+    char *body;       /* malloc'd */
+    size_t body_len;
+    size_t body_cap;
+    bool body_too_large;
+    void *json;       /* the decoded body (json_t *), released at the end */
+
+    /* outcome */
+    bool failed;
+    err_code code;
+    char pointer[256];
+    char detail[512];
+    jw out;            /* success body */
+    const char *content_type;  /* NULL → application/json */
+    const void *static_body;   /* a body that outlives the request (embedded files) */
+    size_t static_len;
+    unsigned status;
+    size_t bytes_out;
+    uint64_t values;   /* numbers consumed by the math (metric) */
+    bool responded;
+
+    char request_id[129];
+    struct timespec start;
+    cleanup *cleanups;
+} dv_req;
+
+/* Records a problem (the first one only) and returns false. pointer may be NULL. */
+bool req_fail(dv_req *r, err_code c, const char *pointer, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Per-request allocation; records out_of_memory and returns NULL on failure. */
+void *req_alloc(dv_req *r, size_t n, size_t size);
+/* Runs fn(arg) when the request ends; false (and out_of_memory) if it cannot. */
+bool req_defer(dv_req *r, void (*fn)(void *), void *arg);
+/* The writer for a 200 JSON body. */
+jw *req_json(dv_req *r);
+
+#endif

@@ -1,0 +1,37 @@
+/*
+ * routes.c — the route table (see routes.h).
+ */
+#include "routes.h"
+
+#include <string.h>
+
+#include "handlers.h"
+
+#define POST_ALLOW "POST, OPTIONS"
+#define GET_ALLOW "GET, HEAD, OPTIONS"
+
+const route routes[] = {
+    {"/entropy", "POST", h_entropy, true, POST_ALLOW},
+    {"/kl", "POST", h_kl, true, POST_ALLOW},
+    {"/cross-entropy", "POST", h_cross_entropy, true, POST_ALLOW},
+    {"/gaussian-kl", "POST", h_gaussian_kl, true, POST_ALLOW},
+    {"/batch/categorical-kl", "POST", h_batch_kl, true, POST_ALLOW},
+    {"/js", "POST", h_js, true, POST_ALLOW},
+    {"/healthz", "GET", h_healthz, false, GET_ALLOW},
+    {"/readyz", "GET", h_readyz, false, GET_ALLOW},
+    {"/metrics", "GET", h_metrics, true, GET_ALLOW},
+    {"/openapi.yaml", "GET", h_openapi, false, GET_ALLOW},
+};
+const size_t route_count = sizeof routes / sizeof routes[0];
+
+const route *route_find(const char *path, int *index)
+{
+    for (size_t i = 0; i < route_count; i++) {
+        if (strcmp(routes[i].path, path) == 0) {
+            *index = (int)i;
+            return &routes[i];
+        }
+    }
+    *index = (int)route_count;
+    return NULL;
+}

@@ -1,0 +1,437 @@
+/*
+ * server.c — libmicrohttpd glue: one dv_req per request, created at the first callback
+ * and released at MHD_OPTION_NOTIFY_COMPLETED. Decisions that need no body (404, 405,
+ * CORS preflight, 401, 415, a Content-Length over --max-body) are answered from the first
+ * callback, so libmicrohttpd never reads such a body. The one response path (respond)
+ * adds the headers every response carries.
+ */
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "decode.h"
+#include "log.h"
+#include "metrics.h"
+#include "routes.h"
+
+static struct MHD_Daemon *g_daemon;
+static const dv_config *g_cfg;
+static atomic_bool g_draining;
+static atomic_int g_in_flight;
+
+bool server_draining(void)
+{
+    return atomic_load(&g_draining);
+}
+
+/* ---- small helpers ------------------------------------------------------------------- */
+
+static double since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) * 1e-9;
+}
+
+/* A request id: the client's when it is short and plain, else 128 random bits. */
+static void request_id(dv_req *r, const char *given)
+{
+    if (given) {
+        size_t n = strlen(given);
+        bool ok = n >= 1 && n <= 128;
+        for (size_t i = 0; ok && i < n; i++) {
+            char c = given[i];
+            ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '.' || c == '_' || c == ':' || c == '-';
+        }
+        if (ok) {
+            memcpy(r->request_id, given, n + 1);
+            return;
+        }
+    }
+    /* splitmix64, seeded per thread from the kernel: unique ids without a lock. */
+    static _Thread_local uint64_t state;
+    if (state == 0 && getrandom(&state, sizeof state, 0) != (ssize_t)sizeof state)
+        state = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)r;
+    for (int half = 0; half < 2; half++) {
+        uint64_t z = (state += 0x9e3779b97f4a7c15u);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+        z ^= z >> 31;
+        snprintf(r->request_id + 16 * half, 17, "%016llx", (unsigned long long)z);
+    }
+}
+
+/* Constant-time comparison: the time taken does not depend on where the bytes differ. */
+static bool same_secret(const char *a, size_t an, const char *b, size_t bn)
+{
+    unsigned char diff = (unsigned char)(an != bn);
+    for (size_t i = 0; i < bn; i++)
+        diff |= (unsigned char)((i < an ? (unsigned char)a[i] : 0) ^ (unsigned char)b[i]);
+    return diff == 0;
+}
+
+static bool authorized(struct MHD_Connection *c)
+{
+    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    if (!h || strncasecmp(h, "Bearer ", 7) != 0)
+        return false;
+    h += 7;
+    while (*h == ' ')
+        h++;
+    return same_secret(h, strlen(h), g_cfg->api_key, g_cfg->api_key_len);
+}
+
+/* "application/json", any case, optionally followed by parameters. */
+static bool is_json_type(const char *ct)
+{
+    if (!ct)
+        return false;
+    while (*ct == ' ')
+        ct++;
+    static const char want[] = "application/json";
+    if (strncasecmp(ct, want, sizeof want - 1) != 0)
+        return false;
+    ct += sizeof want - 1;
+    while (*ct == ' ')
+        ct++;
+    return *ct == '\0' || *ct == ';';
+}
+
+/* ---- the response path ----------------------------------------------------------------- */
+
+static void render_problem(dv_req *r)
+{
+    const problem_info *pi = problem_get(r->code);
+    jw_free(&r->out);
+    jw *w = &r->out;
+    char type[96];
+    snprintf(type, sizeof type, "urn:divergenced:problem:%s", pi->code);
+    jw_obj(w);
+    jw_key(w, "type");
+    jw_str(w, type);
+    jw_key(w, "title");
+    jw_str(w, pi->title);
+    jw_key(w, "status");
+    jw_uint(w, pi->status);
+    jw_key(w, "detail");
+    jw_str(w, r->detail);
+    jw_key(w, "code");
+    jw_str(w, pi->code);
+    if (r->pointer[0]) {
+        jw_key(w, "pointer");
+        jw_str(w, r->pointer);
+    }
+    jw_obj_end(w);
+    r->status = pi->status;
+    r->content_type = "application/problem+json";
+}
+
+static const char oom_body[] =
+    "{\"type\":\"urn:divergenced:problem:out_of_memory\",\"title\":\"Out Of Memory\","
+    "\"status\":503,\"detail\":\"the server ran out of memory for this response; retry "
+    "later\",\"code\":\"out_of_memory\"}";
+
+static enum MHD_Result respond(struct MHD_Connection *c, dv_req *r)
+{
+    if (r->failed)
+        render_problem(r);
+    else if (r->status == 0)
+        r->status = 200;
+    struct MHD_Response *resp = NULL;
+    if (r->status == 204) {
+        resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    } else if (r->static_body) {
+        resp = MHD_create_response_from_buffer(r->static_len, (void *)r->static_body,
+                                               MHD_RESPMEM_PERSISTENT);
+        r->bytes_out = r->static_len;
+    } else if (!r->out.oom) {
+        size_t len;
+        char *body = jw_take(&r->out, &len);
+        resp = MHD_create_response_from_buffer(len, body ? body : (void *)"",
+                                               body ? MHD_RESPMEM_MUST_FREE
+                                                    : MHD_RESPMEM_PERSISTENT);
+        if (!resp)
+            free(body);
+        r->bytes_out = len;
+    }
+    if (!resp || r->out.oom) {
+        if (resp)
+            MHD_destroy_response(resp);
+        r->failed = true;
+        r->code = E_OUT_OF_MEMORY;
+        r->status = 503;
+        r->content_type = "application/problem+json";
+        resp = MHD_create_response_from_buffer(sizeof oom_body - 1, (void *)oom_body,
+                                               MHD_RESPMEM_PERSISTENT);
+        r->bytes_out = sizeof oom_body - 1;
+        if (!resp)
+            return MHD_NO;
+    }
+    if (r->status != 204)
+        MHD_add_response_header(resp, "Content-Type",
+                                r->content_type ? r->content_type : "application/json");
+    MHD_add_response_header(resp, "Access-Control-Allow-Origin", g_cfg->cors_origin);
+    if (strcmp(g_cfg->cors_origin, "*") != 0)
+        MHD_add_response_header(resp, "Vary", "Origin");
+    MHD_add_response_header(resp, "Access-Control-Expose-Headers", "X-Request-Id");
+    MHD_add_response_header(resp, "X-Request-Id", r->request_id);
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    if (r->status == 204) {
+        MHD_add_response_header(resp, "Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+        MHD_add_response_header(resp, "Access-Control-Allow-Headers",
+                                "Content-Type, Authorization, X-Request-Id");
+        MHD_add_response_header(resp, "Access-Control-Max-Age", "86400");
+        if (r->route)
+            MHD_add_response_header(resp, "Allow", r->route->allow);
+    }
+    if (r->failed && r->code == E_METHOD_NOT_ALLOWED && r->route)
+        MHD_add_response_header(resp, "Allow", r->route->allow);
+    if (r->failed && r->code == E_UNAUTHORIZED)
+        MHD_add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"divergenced\"");
+    if (server_draining())
+        MHD_add_response_header(resp, "Connection", "close");
+    enum MHD_Result ok = MHD_queue_response(c, r->status, resp);
+    MHD_destroy_response(resp);
+    r->responded = true;
+    return ok;
+}
+
+/* ---- request life cycle ------------------------------------------------------------------- */
+
+/* Decisions taken before any body byte is read; true when one was taken. */
+static bool decide_early(struct MHD_Connection *c, dv_req *r)
+{
+    const route *rt = r->route;
+    if (!rt)
+        return !req_fail(r, E_NOT_FOUND, NULL,
+                         "no route %.200s; see /openapi.yaml for the routes", r->path);
+    if (strcmp(r->method, "OPTIONS") == 0) {
+        r->status = 204;
+        return true;
+    }
+    bool method_ok = strcmp(r->method, rt->method) == 0 ||
+                     (strcmp(rt->method, "GET") == 0 && strcmp(r->method, "HEAD") == 0);
+    if (!method_ok)
+        return !req_fail(r, E_METHOD_NOT_ALLOWED, NULL, "%s does not accept %.16s; use %s",
+                         rt->path, r->method, rt->method);
+    if (rt->auth && g_cfg->api_key && !authorized(c))
+        return !req_fail(r, E_UNAUTHORIZED, NULL,
+                         "this server needs an API key: send \"Authorization: Bearer "
+                         "<key>\"");
+    if (strcmp(rt->method, "POST") != 0)
+        return false;
+    const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+    if (!is_json_type(ct))
+        return !req_fail(r, E_UNSUPPORTED_MEDIA_TYPE, NULL,
+                         "Content-Type is %.100s; send the body as application/json",
+                         ct ? ct : "missing");
+    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+    if (cl) {
+        char *end;
+        errno = 0;
+        unsigned long long n = strtoull(cl, &end, 10);
+        if (errno == 0 && end != cl && n > g_cfg->max_body)
+            return !req_fail(r, E_PAYLOAD_TOO_LARGE, NULL,
+                             "the body is %llu bytes; this server accepts at most %zu "
+                             "(--max-body)",
+                             n, g_cfg->max_body);
+        if (errno == 0 && end != cl && n > 0) {
+            r->body = malloc((size_t)n);
+            if (!r->body)
+                return !req_fail(r, E_OUT_OF_MEMORY, NULL,
+                                 "no memory for a %llu-byte body; retry later", n);
+            r->body_cap = (size_t)n;
+        }
+    }
+    return false;
+}
+
+static void append_body(dv_req *r, const char *data, size_t n)
+{
+    if (r->body_too_large || r->failed)
+        return;
+    if (n > g_cfg->max_body - r->body_len) {
+        r->body_too_large = true;
+        return;
+    }
+    if (r->body_cap - r->body_len < n) {
+        size_t cap = r->body_cap ? r->body_cap : 4096;
+        while (cap - r->body_len < n)
+            cap = cap > g_cfg->max_body / 2 ? g_cfg->max_body : cap * 2;
+        char *nb = realloc(r->body, cap);
+        if (!nb) {
+            req_fail(r, E_OUT_OF_MEMORY, NULL, "no memory for the request body; retry later");
+            return;
+        }
+        r->body = nb;
+        r->body_cap = cap;
+    }
+    memcpy(r->body + r->body_len, data, n);
+    r->body_len += n;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_size,
+                                  void **req_cls)
+{
+    (void)cls;
+    (void)version;
+    dv_req *r = *req_cls;
+    if (!r) {
+        r = calloc(1, sizeof *r);
+        if (!r)
+            return MHD_NO;
+        *req_cls = r;
+        clock_gettime(CLOCK_MONOTONIC, &r->start);
+        atomic_fetch_add(&g_in_flight, 1);
+        metrics_in_flight(1);
+        r->cfg = g_cfg;
+        r->path = url;
+        snprintf(r->method, sizeof r->method, "%s", method);
+        r->method_index = metrics_method_index(method);
+        r->route = route_find(url, &r->route_index);
+        request_id(r, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Request-Id"));
+        if (decide_early(c, r))
+            return respond(c, r);
+        return MHD_YES;
+    }
+    if (*upload_size > 0) {
+        if (!r->responded)
+            append_body(r, upload_data, *upload_size);
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (r->responded)
+        return MHD_YES;
+    if (r->body_too_large)
+        req_fail(r, E_PAYLOAD_TOO_LARGE, NULL,
+                 "the body is over %zu bytes, the most this server accepts (--max-body)",
+                 g_cfg->max_body);
+    else if (!r->failed && (strcmp(r->route->method, "GET") == 0 || body_parse(r)))
+        r->route->handler(r);
+    return respond(c, r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)c;
+    dv_req *r = *req_cls;
+    if (!r)
+        return;
+    double secs = since(&r->start);
+    if (r->responded) {
+        metrics_record(r->route_index, r->method_index, r->status,
+                       r->failed ? (int)r->code : -1, secs, r->body_len, r->bytes_out,
+                       r->failed ? 0 : r->values);
+    }
+    if (log_enabled(LOG_INFO)) {
+        logline l;
+        log_begin(&l, LOG_INFO, r->responded ? "request" : "aborted");
+        log_str(&l, "method", r->method);
+        log_strn(&l, "path", r->path, strnlen(r->path, 256));
+        log_int(&l, "status", r->responded ? (long long)r->status : 0);
+        log_num(&l, "duration_ms", secs * 1e3);
+        log_int(&l, "bytes_in", (long long)r->body_len);
+        log_int(&l, "bytes_out", (long long)r->bytes_out);
+        log_str(&l, "request_id", r->request_id);
+        if (r->failed)
+            log_str(&l, "code", problem_get(r->code)->code);
+        if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
+            log_int(&l, "termination", (long long)toe);
+        log_end(&l);
+    }
+    for (cleanup *k = r->cleanups; k; k = k->next)
+        k->fn(k->arg);
+    arena_release(&r->mem);
+    jw_free(&r->out);
+    free(r->body);
+    free(r);
+    *req_cls = NULL;
+    metrics_in_flight(-1);
+    atomic_fetch_sub(&g_in_flight, 1);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    if (!log_enabled(LOG_DEBUG))
+        return;
+    char buf[512];
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    size_t n = strlen(buf);
+    while (n > 0 && buf[n - 1] == '\n')
+        buf[--n] = '\0';
+    logline l;
+    log_begin(&l, LOG_DEBUG, "libmicrohttpd");
+    log_str(&l, "detail", buf);
+    log_end(&l);
+}
+
+bool server_start(const dv_config *cfg)
+{
+    g_cfg = cfg;
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof ss);
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
+    if (inet_pton(AF_INET, cfg->bind, &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons(cfg->port);
+    } else if (inet_pton(AF_INET6, cfg->bind, &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons(cfg->port);
+        flags |= MHD_USE_IPv6;
+    } else {
+        fprintf(stderr, "divergenced: --bind %s is not an IPv4 or IPv6 address\n", cfg->bind);
+        return false;
+    }
+    g_daemon = MHD_start_daemon(
+        flags, cfg->port, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, &ss,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads > 1 ? cfg->threads : 0),
+        MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+        cfg->timeout, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
+    if (!g_daemon) {
+        fprintf(stderr, "divergenced: cannot listen on %s:%u: %s\n", cfg->bind,
+                (unsigned)cfg->port, strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+uint16_t server_port(void)
+{
+    const union MHD_DaemonInfo *i = MHD_get_daemon_info(g_daemon, MHD_DAEMON_INFO_BIND_PORT);
+    return i ? i->port : 0;
+}
+
+void server_drain_and_stop(unsigned grace_seconds)
+{
+    atomic_store(&g_draining, true);
+    MHD_socket s = MHD_quiesce_daemon(g_daemon);
+    if (s != MHD_INVALID_SOCKET)
+        close(s);
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    while (atomic_load(&g_in_flight) > 0 && since(&t0) < (double)grace_seconds) {
+        struct timespec nap = {0, 10 * 1000 * 1000};
+        nanosleep(&nap, NULL);
+    }
+    MHD_stop_daemon(g_daemon);
+    g_daemon = NULL;
+}

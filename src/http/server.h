@@ -1,0 +1,23 @@
+/*
+ * server.h — the HTTP server: libmicrohttpd with its internal thread pool (epoll), the
+ * request life cycle, and graceful drain.
+ */
+#ifndef DV_SERVER_H
+#define DV_SERVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+
+/* Starts listening; false (with a message on stderr) when it cannot. cfg must outlive
+ * the server. */
+bool server_start(const dv_config *cfg);
+/* The port actually bound (useful with --port 0). */
+uint16_t server_port(void);
+/* True once drain has begun: /readyz answers 503. */
+bool server_draining(void);
+/* Stops accepting, lets in-flight requests finish for up to grace seconds, stops. */
+void server_drain_and_stop(unsigned grace_seconds);
+
+#endif
