@@ -159,7 +159,7 @@ static double kl_ww_term(double p, double q, double sp, double sq, double *logr)
          * relative error of 1e-9 in a KL of 1e-14. */
         double e = fma(-q, sp, w);
         double f = fma(p, sq, -w);
-        double t = (f - e) / w;
+        double t = (f + e) / w;
         if (fabs(t) < PHI_T_CUT) {
             if (logr)
                 *logr = log1p(t);
@@ -328,7 +328,7 @@ static double psi_ww(double p, double q, double sp, double sq)
     /* The same exact difference as in kl_ww_term: t must not lose its digits when P ≈ Q. */
     double e = fma(-q, sp, w);
     double f = fma(p, sq, -w);
-    double t = (f - e) / den;
+    double t = (f + e) / den;
     if (fabs(t) < PSI_T_CUT)
         return psi_t_series(t);
     /* a = 1 + t and b = 1 − t as ratios (not from t: 1 − t of a t near 1 has no digits). */
