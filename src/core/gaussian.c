@@ -102,6 +102,85 @@ static bool var_dd(dv_scale_kind k, double s, double *hi, double *lo)
     return isfinite(*hi) && *hi >= DBL_MIN;
 }
 
+/* ---- log of a double-double variance, to ~2^-100 absolute ----------------------------------
+ * For log_var against std/var near equality, u = expm1(lv1 − log σ2²) needs log σ2² to far
+ * more than double precision: |u| ~ 1e-10 with a 1e-12 relative bar leaves 1e-22 of
+ * absolute room. We take y = log(hi) in double, compute exp(y) as a double-double, and
+ * correct: log V = y + log1p((V − e^y)/e^y), where the quotient is ~1e-16 and its log1p
+ * is exact to ~1e-32. */
+
+typedef struct dd {
+    double hi, lo;
+} dd;
+
+static dd dd_two_sum(double a, double b)
+{
+    double s = a + b, bb = s - a;
+    dd r = {s, (a - (s - bb)) + (b - bb)}; /* Knuth: the exact rounding error of a + b */
+    return r;
+}
+
+static dd dd_add(dd a, dd b)
+{
+    dd s = dd_two_sum(a.hi, b.hi);
+    return dd_two_sum(s.hi, s.lo + a.lo + b.lo);
+}
+
+static dd dd_mul(dd a, dd b)
+{
+    double p = a.hi * b.hi;
+    double e = fma(a.hi, b.hi, -p); /* exact error of the leading product */
+    e += a.hi * b.lo + a.lo * b.hi;
+    return dd_two_sum(p, e);
+}
+
+static dd dd_div_d(dd a, double b)
+{
+    double q1 = a.hi / b;
+    double rem = fma(-q1, b, a.hi) + a.lo; /* exact remainder of the leading quotient */
+    return dd_two_sum(q1, rem / b);
+}
+
+/* exp(y) = 2^k · exp(r): returns exp(r) as a double-double and k. */
+static dd dd_exp_reduced(double y, int *k)
+{
+    static const double LN2_HI = 0x1.62e42fefa39efp-1, LN2_LO = 0x1.abc9e3b39803fp-56;
+    double kd = nearbyint(y / LN2_HI);
+    double p = kd * LN2_HI;
+    double pe = fma(kd, LN2_HI, -p); /* k·ln2 as p + pe + k·LN2_LO, each part exact-ish */
+    dd r = dd_two_sum(y - p, -pe);   /* y − p is exact by Sterbenz (|y − p| ≤ 0.35)      */
+    r = dd_add(r, dd_two_sum(-kd * LN2_LO, -fma(kd, LN2_LO, -kd * LN2_LO)));
+    /* Taylor series, |r| ≤ 0.35: 27 terms leave < 1e-33 relative. */
+    dd sum = dd_add((dd){1.0, 0.0}, r), term = r;
+    for (int n = 2; n <= 27; n++) {
+        term = dd_div_d(dd_mul(term, r), (double)n);
+        sum = dd_add(sum, term);
+    }
+    *k = (int)kd;
+    return sum;
+}
+
+/* log(hi + lo) for a normal positive double-double. */
+static dd dd_log(double hi, double lo)
+{
+    double y = log(hi);
+    int k;
+    dd e = dd_exp_reduced(y, &k);
+    /* Compare V·2^-k with exp(r) so nothing overflows; both ≈ equal, so hi − e.hi is
+     * exact (Sterbenz) and δ carries the full correction. */
+    double vh = ldexp(hi, -k), vl = ldexp(lo, -k);
+    double delta = ((vh - e.hi) + (vl - e.lo)) / e.hi;
+    return dd_two_sum(y, log1p(delta));
+}
+
+/* log r = lv − log V for a log-variance lv against a variance V = hi + lo. */
+static double lr_logvar_vs_dd(double lv, double hi, double lo)
+{
+    dd l = dd_log(hi, lo);
+    /* lv − l.hi is exact when they are close (Sterbenz), which is when it matters. */
+    return (lv - l.hi) - l.lo;
+}
+
 /* log σ² in long double for the mixed log_var / std|var case. */
 static long double log_var_ld(dv_scale_kind k, double s)
 {
@@ -141,9 +220,15 @@ static double diag_psi(dv_scale_kind k1, double s1, dv_scale_kind k2, double s2)
         if (fabs(u) < PSI_SERIES_LIMIT)
             return psi_series(u);
         lr = log_quot(h1, h2);
+    } else if (k1 == DV_SCALE_LOGVAR && k2 != DV_SCALE_LOGVAR && var_dd(k2, s2, &h2, &l2)) {
+        lr = lr_logvar_vs_dd(s1, h2, l2);
+        u = expm1(lr);
+    } else if (k2 == DV_SCALE_LOGVAR && k1 != DV_SCALE_LOGVAR && var_dd(k1, s1, &h1, &l1)) {
+        lr = -lr_logvar_vs_dd(s2, h1, l1); /* log r = log V1 − lv2 */
+        u = expm1(lr);
     } else {
-        /* log_var against std/var (or σ² out of range): log r in long double keeps ~11
-         * extra bits, so u = expm1(log r) stays accurate down to |u| ≈ 1e-7 at 1e-12. */
+        /* σ² out of the normal range (σ beyond ~1e±154): log r in long double keeps ~11
+         * extra bits; the ratio of such extremes is rarely near 1. */
         long double lrl = log_var_ld(k1, s1) - log_var_ld(k2, s2);
         lr = (double)lrl;
         u = (double)expm1l(lrl);
