@@ -85,7 +85,7 @@ VERSION=$(tr -d ' \n\r\t' < VERSION 2>/dev/null || true)
 [ -n "$VERSION" ] || VERSION=$("$BIN" --version 2>/dev/null | grep -oE '[0-9]+\.[0-9]+\.[0-9]+[^ ]*' | head -1)
 
 echo "-- daemon 1: promtool, SPEC §5 families, exact counter deltas, random paths"
-start_daemon d1
+start_daemon d1 --threads 4
 if [ "$DPORT" != 0 ]; then
   $PY $HERE/metrics_check.py main --port "$DPORT" --pid "$DPID" --version "$VERSION" --t0 "$DT0" --tmp "$TMP" \
     || FAILS=$((FAILS + 1))
