@@ -39,8 +39,9 @@ def ok(msg):
 
 class Req:
     def __init__(self, method, path, route, status, body=None, ctype="application/json",
-                 values=0, headers=()):
+                 values=0, headers=(), code=None):
         self.method, self.path, self.route, self.status = method, path, route, status
+        self.code = code  # the problem code, for HEAD (whose body is never sent)
         self.body = json.dumps(body, separators=(",", ":")).encode() if isinstance(body, (dict, list)) \
             else (body.encode() if isinstance(body, str) else body)
         self.ctype = ctype if self.body is not None else None
@@ -65,7 +66,7 @@ def run_batch(base, reqs, tmp, tag, parallel=0):
         if i:
             cfg.append("next")
         cfg.append("url = " + _q(base + r.path))
-        cfg.append("request = " + _q(r.method))
+        cfg.append("head" if r.method == "HEAD" else "request = " + _q(r.method))
         cfg.append("path-as-is")
         cfg.append("globoff")
         cfg.append('header = "Expect:"')
@@ -95,7 +96,17 @@ def run_batch(base, reqs, tmp, tag, parallel=0):
         r = reqs[int(parts[0][1:])]
         r.got_status, r.down, r.up = int(parts[1]), int(parts[2]), int(parts[3])
         r.got_ctype = parts[4] if len(parts) > 4 else ""
-        if r.got_status >= 400:
+        if r.method == "HEAD":
+            r.got_code = r.code if r.got_status >= 400 else None
+            r.head_len = 0
+            try:
+                with open(os.path.join(d, "resp%d" % reqs.index(r)), encoding="latin-1") as f:
+                    for h in f:
+                        if h.lower().startswith("content-length:"):
+                            r.head_len = int(h.split(":", 1)[1])
+            except (OSError, ValueError):
+                pass
+        elif r.got_status >= 400:
             try:
                 with open(os.path.join(d, "resp%d" % reqs.index(r)), "rb") as f:
                     r.got_code = json.loads(f.read()).get("code")
@@ -276,6 +287,20 @@ def explain_bytes(probs, reqs):
                       r.method, r.route, r.got_status, r.up) for r in early)))
 
 
+def explain_head(probs, reqs):
+    """When response_bytes_total runs over, check whether HEAD bodies (never sent) explain it."""
+    for x in probs:
+        if not x.startswith("divergenced_http_response_bytes_total"):
+            continue
+        route = x.split('route="', 1)[1].split('"', 1)[0]
+        got, want = (int(float(v)) for v in (x.split("moved by ")[1].split(",")[0], x.rsplit(" ", 1)[1]))
+        heads = [r for r in reqs if r.route == route and r.method == "HEAD"]
+        if heads and sum(getattr(r, "head_len", 0) for r in heads) == got - want:
+            print("        the %d extra bytes are exactly the Content-Length of the HEAD responses, whose "
+                  "bodies are never sent: %s" % (got - want, ", ".join("HEAD %s -> %d (Content-Length %d)" % (
+                      r.route, r.got_status, r.head_len) for r in heads)))
+
+
 def sum_problems(before, after, window):
     probs = []
     for (name, labels), v in after.samples.items():
@@ -372,6 +397,9 @@ def mix():
         R.append(Req("GET", "/healthz", "/healthz", 200))
     R.append(Req("GET", "/readyz", "/readyz", 200))
     R.append(Req("GET", "/openapi.yaml", "/openapi.yaml", 200))
+    # HEAD: headers only, so no response body bytes are sent
+    R.append(Req("HEAD", "/healthz", "/healthz", 200))
+    R.append(Req("HEAD", "/kl", "/kl", 405, code="method_not_allowed"))
     R.append(Req("OPTIONS", "/kl", "/kl", 204))
     R.append(Req("OPTIONS", "/gaussian-kl", "/gaussian-kl", 204))
     R.append(Req("OPTIONS", rnd_path(), "other", 404))
@@ -475,6 +503,7 @@ def cmd_main(a):
     for x in probs:
         fail("mix delta: " + x)
     explain_bytes(probs, reqs)
+    explain_head(probs, reqs)
     for x in sum_problems(s0.expo, s1.expo, window + 2.5):
         fail("mix: " + x)
     if check_scrape(s1, "scrape after mix", version=a.version, require_samples=True):
