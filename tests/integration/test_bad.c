@@ -1,0 +1,207 @@
+/*
+ * test_bad.c — the table of bad inputs: every error status with its problem code and
+ * JSON Pointer.
+ *
+ * One cmocka test per entry of tests/data/http_bad_cases.json. Each response must be an
+ * RFC 9457 problem document (application/problem+json; type, title, status, detail,
+ * code, pointer) carrying the CORS and request-id headers, and never a 500.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+
+static dv_daemon *g_default;
+static dv_daemon *g_limits; /* --max-body 4096 --max-elements 100 */
+
+static int group_setup(void **state)
+{
+    (void)state;
+    static const char *const limits[] = {"--max-body", "4096", "--max-elements", "100", NULL};
+    g_default = dv_start(NULL, NULL);
+    g_limits = dv_start(limits, NULL);
+    return g_default && g_limits ? 0 : -1;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    int a = dv_stop(g_default, 15000), b = dv_stop(g_limits, 15000);
+    g_default = g_limits = NULL;
+    return a == 0 && b == 0 ? 0 : -1;
+}
+
+/* Is `token` one of the comma-separated tokens of an Allow header? */
+static bool allow_has(const char *allow, const char *token)
+{
+    size_t n = strlen(token);
+    for (const char *s = allow; s && *s;) {
+        while (*s == ' ' || *s == ',')
+            s++;
+        size_t len = strcspn(s, ", ");
+        if (len == n && strncasecmp(s, token, n) == 0)
+            return true;
+        s += len;
+    }
+    return false;
+}
+
+static bool code_accepted(const json_t *want, const char *got)
+{
+    if (!got)
+        return false;
+    if (json_is_string(want))
+        return strcmp(json_string_value(want), got) == 0;
+    size_t i;
+    json_t *w;
+    json_array_foreach(want, i, w) {
+        if (strcmp(json_string_value(w), got) == 0)
+            return true;
+    }
+    return false;
+}
+
+static const char *check_pointer(const json_t *c, const json_t *problem, char *buf,
+                                 size_t cap)
+{
+    json_t *want = json_object_get(c, "pointer");
+    if (!want)
+        return NULL; /* member absent: the pointer is not checked */
+    json_t *got = json_object_get(problem, "pointer");
+    const char *g = json_string_value(got);
+    if (json_is_null(want)) {
+        if (got)
+            snprintf(buf, cap, "pointer \"%s\" where none was expected", g ? g : "?");
+        return got ? buf : NULL;
+    }
+    if (json_is_string(want)) {
+        if (!g || strcmp(g, json_string_value(want)) != 0) {
+            snprintf(buf, cap, "pointer %s%s%s, want \"%s\"", g ? "\"" : "", g ? g : "absent",
+                     g ? "\"" : "", json_string_value(want));
+            return buf;
+        }
+        return NULL;
+    }
+    size_t i;
+    json_t *w;
+    json_array_foreach(want, i, w) {
+        if (json_is_null(w) && !got)
+            return NULL;
+        if (json_is_string(w) && g && strcmp(g, json_string_value(w)) == 0)
+            return NULL;
+    }
+    char *ws = json_dumps(want, JSON_ENCODE_ANY | JSON_COMPACT);
+    snprintf(buf, cap, "pointer %s%s%s, want one of %s", g ? "\"" : "", g ? g : "absent",
+             g ? "\"" : "", ws ? ws : "?");
+    free(ws);
+    return buf;
+}
+
+static void run_bad(void **state)
+{
+    const json_t *c = *state;
+    const char *name = json_string_value(json_object_get(c, "name"));
+    const char *which = json_string_value(json_object_get(c, "daemon"));
+    dv_daemon *d = which && strcmp(which, "limits") == 0 ? g_limits : g_default;
+    size_t len = 0;
+    char *body = dv_case_body(c, &len);
+    dv_req req = {
+        .method = json_string_value(json_object_get(c, "method")),
+        .path = json_string_value(json_object_get(c, "path")),
+        .body = body,
+        .body_len = len,
+        .content_type = json_string_value(json_object_get(c, "content_type")),
+    };
+    dv_resp r;
+    dv_http(d, &req, &r);
+    free(body);
+
+    char msg[2048];
+    const char *bad = NULL;
+    long want_status = (long)json_integer_value(json_object_get(c, "status"));
+    json_t *want_code = json_object_get(c, "code");
+    const char *got_code = json_string_value(json_object_get(r.json, "code"));
+    if (r.status == 500) {
+        snprintf(msg, sizeof msg, "500 Internal Server Error: %.300s", r.body);
+        bad = msg;
+    } else if (r.status != want_status || !code_accepted(want_code, got_code)) {
+        char *ws = json_dumps(want_code, JSON_ENCODE_ANY | JSON_COMPACT);
+        snprintf(msg, sizeof msg, "got %ld %s, want %ld %s (detail: %s)%s%s", r.status,
+                 got_code ? got_code : "(no code)", want_status, ws ? ws : "?",
+                 json_string_value(json_object_get(r.json, "detail")), r.status ? "" : " ",
+                 r.status ? "" : r.error);
+        free(ws);
+        bad = msg;
+    }
+    if (!bad)
+        bad = dv_check_problem(&r, want_status, got_code, msg, sizeof msg);
+    if (!bad)
+        bad = check_pointer(c, r.json, msg, sizeof msg);
+    if (!bad) {
+        const char *detail = json_string_value(json_object_get(r.json, "detail"));
+        size_t i;
+        json_t *s;
+        json_array_foreach(json_object_get(c, "detail_contains"), i, s) {
+            if (!detail || !strcasestr(detail, json_string_value(s))) {
+                snprintf(msg, sizeof msg, "detail \"%s\" does not mention \"%s\"",
+                         detail ? detail : "", json_string_value(s));
+                bad = msg;
+                break;
+            }
+        }
+    }
+    if (!bad && want_status == 405) {
+        const char *allow = dv_header(&r, "Allow");
+        size_t i;
+        json_t *s;
+        json_array_foreach(json_object_get(c, "allow_contains"), i, s) {
+            if (!allow || !allow_has(allow, json_string_value(s))) {
+                snprintf(msg, sizeof msg, "Allow \"%s\" lacks %s", allow ? allow : "(absent)",
+                         json_string_value(s));
+                bad = msg;
+                break;
+            }
+        }
+        const char *m = req.method ? req.method : "POST";
+        if (!bad && allow && allow_has(allow, m)) {
+            snprintf(msg, sizeof msg, "Allow \"%s\" lists the rejected method %s", allow, m);
+            bad = msg;
+        }
+    }
+    dv_resp_free(&r);
+    if (bad)
+        fail_msg("%s: %s", name, bad);
+}
+
+int dv_run_bad_input_tests(void)
+{
+    json_t *root = NULL;
+    json_t *cases = dv_load_table("http_bad_cases.json", "bad", &root);
+    if (!cases)
+        return 1;
+    size_t n = json_array_size(cases);
+    struct CMUnitTest *tests = calloc(n, sizeof *tests);
+    if (!tests) {
+        json_decref(root);
+        return 1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        json_t *c = json_array_get(cases, i);
+        tests[i].name = json_string_value(json_object_get(c, "name"));
+        tests[i].test_func = run_bad;
+        tests[i].initial_state = c;
+    }
+    int failed = _cmocka_run_group_tests("bad inputs (tests/data/http_bad_cases.json)", tests, n,
+                                         group_setup, group_teardown);
+    free(tests);
+    json_decref(root);
+    return failed;
+}
