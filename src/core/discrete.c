@@ -149,17 +149,32 @@ double dv_entropy(const dv_dist *p, double *terms)
  * Weights: q·φ(R), R = (p·sq)/(q·sp), both p, q > 0, totals in [2^-64, 2^64] (see
  * validate.c). *logr (when not NULL) receives log R for the classic term.
  */
-static double kl_ww_term(double p, double q, double sp, double sq, double *logr)
+/* p·(sq + sq_lo) − q·(sp + sp_lo) without cancellation. e is the exact rounding error of
+ * w = q·sp and f the fma-rounded p·sq − w (Kahan's difference of products: ≤ 2 ulp
+ * relative). Rounding p·sq and q·sp separately instead would leave R − 1 with an absolute
+ * error of 1e-16 — a relative error of 1e-9 in a KL of 1e-14. The low parts of the totals
+ * matter too: a total rounded by δ ~ 1e-16 shifts every R − 1 by δ, which costs δ²/2
+ * absolutely (first order cancels) — visible once KL < 1e-20. */
+static inline double cross_diff(double p, double q, double sp, double sq, double sp_lo,
+                                double sq_lo, double w)
 {
+    double e = fma(-q, sp, w);
+    double f = fma(p, sq, -w);
+    /* Two rounded products (not an fma; separate statements so that no compiler contracts
+     * them into one) so that identical inputs give exactly 0; their rounding is ~1e-32 of
+     * p·sq, far below anything that matters. */
+    double lp = p * sq_lo;
+    double lq = q * sp_lo;
+    return (f + e) + (lp - lq);
+}
+
+static double kl_ww_term(double p, double q, const dv_dist *dp, const dv_dist *dq,
+                         double *logr)
+{
+    double sp = dp->total, sq = dq->total;
     double w = q * sp;
     if (w > DBL_MIN) {
-        /* num = p·sq − q·sp without cancellation: e is the exact rounding error of w, f
-         * the fma-rounded p·sq − w (Kahan; ≤ 2 ulp relative). Rounding p·sq and q·sp
-         * separately instead would leave R − 1 with an absolute error of 1e-16 — a
-         * relative error of 1e-9 in a KL of 1e-14. */
-        double e = fma(-q, sp, w);
-        double f = fma(p, sq, -w);
-        double t = (f + e) / w;
+        double t = cross_diff(p, q, sp, sq, dp->total_lo, dq->total_lo, w) / w;
         if (fabs(t) < PHI_T_CUT) {
             if (logr)
                 *logr = log1p(t);
@@ -187,7 +202,7 @@ static double kl_ww_term(double p, double q, double sp, double sq, double *logr)
 static dv_value kl_weights(const dv_dist *p, const dv_dist *q, double *terms)
 {
     dv_value res = {0.0, DV_NO_INDEX};
-    double sp = p->total, sq = q->total;
+    double sq = q->total;
     dv_acc a = {0.0, 0.0};
     for (size_t i = 0; i < p->n; i++) {
         double pi = p->v[i], qi = q->v[i];
@@ -208,7 +223,7 @@ static dv_value kl_weights(const dv_dist *p, const dv_dist *q, double *terms)
             continue;
         }
         double lr;
-        dv_acc_add(&a, kl_ww_term(pi, qi, sp, sq, terms ? &lr : NULL));
+        dv_acc_add(&a, kl_ww_term(pi, qi, p, q, terms ? &lr : NULL));
         if (terms)
             terms[i] = dv_prob(p, i) * lr;
     }
@@ -320,15 +335,14 @@ dv_value dv_cross_entropy(const dv_dist *p, const dv_dist *q, double *terms)
 /* ---- Jensen–Shannon ----------------------------------------------------------------- */
 
 /* ψ(t) for weights, t = (p·sq − q·sp)/(p·sq + q·sp), both p, q > 0. */
-static double psi_ww(double p, double q, double sp, double sq)
+static double psi_ww(double p, double q, const dv_dist *dp, const dv_dist *dq)
 {
+    double sp = dp->total, sq = dq->total;
     double w = q * sp;
     double wp = p * sq;
     double den = wp + w;
     /* The same exact difference as in kl_ww_term: t must not lose its digits when P ≈ Q. */
-    double e = fma(-q, sp, w);
-    double f = fma(p, sq, -w);
-    double t = (f + e) / den;
+    double t = cross_diff(p, q, sp, sq, dp->total_lo, dq->total_lo, w) / den;
     if (fabs(t) < PSI_T_CUT)
         return psi_t_series(t);
     /* a = 1 + t and b = 1 − t as ratios (not from t: 1 − t of a t near 1 has no digits). */
@@ -367,7 +381,7 @@ double dv_js(const dv_dist *p, const dv_dist *q, double *terms)
             term = 0.5 * M_LN2 * (p0 ? dv_prob(q, i) : dv_prob(p, i));
         } else {
             double m = 0.5 * (dv_prob(p, i) + dv_prob(q, i));
-            double psi = ww ? psi_ww(p->v[i], q->v[i], p->total, q->total)
+            double psi = ww ? psi_ww(p->v[i], q->v[i], p, q)
                             : psi_d(log_ratio(p, q, dl, i));
             term = 0.5 * m * psi;
         }

@@ -58,6 +58,12 @@ static void weights_total(const double *v, size_t n, double *hi, double *lo)
     dv_acc a = {0.0, 0.0};
     for (size_t i = 0; i < n; i++)
         dv_acc_add(&a, v[i]);
+    if (!isfinite(a.s)) {
+        /* Overflow: the compensation became inf − inf = NaN; report the total as +inf. */
+        *hi = INFINITY;
+        *lo = 0.0;
+        return;
+    }
     acc_split(&a, hi, lo);
 }
 
