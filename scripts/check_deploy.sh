@@ -101,7 +101,7 @@ fi
 
 # --- 4: yamllint -----------------------------------------------------------------------
 if command -v yamllint >/dev/null; then
-  mapfile -t yfiles < <(find deploy -path '*/node_modules' -prune -o \( -name '*.yaml' -o -name '*.yml' \) -type f -print | sort)
+  mapfile -t yfiles < <(find deploy -path '*/node_modules' -prune -o \( -name '*.yaml' -o -name '*.yml' -o -name '*.yml.in' \) -type f -print | sort)
   if yamllint -s -c deploy/.yamllint.yaml "${yfiles[@]}" >"$tmp/yamllint.out" 2>&1; then
     ok "yamllint: ${#yfiles[@]} files under deploy/"
   else
