@@ -11,8 +11,8 @@
 # Usage: scripts/check_metrics.sh build/divergenced     (run from anywhere; exits non-zero on failure)
 set -uo pipefail
 BIN=${1:?usage: check_metrics.sh BIN}
+BIN=$(realpath -m "$BIN")
 cd "$(dirname "$0")/.."
-BIN=$(realpath "$BIN")
 PY=/usr/bin/python3
 HERE=scripts
 
@@ -92,10 +92,10 @@ if [ "$DPORT" != 0 ]; then
   stop_daemon d1
 fi
 
-echo "-- daemon 2: --api-key-file"
+echo "-- daemon 2: --api-key-file (and --max-body 1k)"
 KEY="mk-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 printf '%s\n' "$KEY" > "$TMP/key"
-start_daemon d2 --api-key-file "$TMP/key"
+start_daemon d2 --api-key-file "$TMP/key" --max-body 1k
 if [ "$DPORT" != 0 ]; then
   $PY $HERE/metrics_check.py auth --port "$DPORT" --key "$KEY" --tmp "$TMP" || FAILS=$((FAILS + 1))
   stop_daemon d2

@@ -6,8 +6,8 @@
 # Usage: scripts/check_prometheus.sh build/divergenced
 set -uo pipefail
 BIN=${1:?usage: check_prometheus.sh BIN}
+BIN=$(realpath -m "$BIN")
 cd "$(dirname "$0")/.."
-BIN=$(realpath "$BIN")
 PY=/usr/bin/python3
 WAIT=${PROM_WAIT:-30}
 

@@ -601,7 +601,10 @@ def cmd_auth(a):
     reqs = [Req("POST", "/kl", "/kl", 401, {"p": [1], "q": [1]}),
             Req("POST", "/kl", "/kl", 200, {"p": [1], "q": [1]}, headers=["Authorization: Bearer " + a.key],
                 values=2),
-            Req("GET", "/healthz", "/healthz", 200)]
+            Req("GET", "/healthz", "/healthz", 200),
+            # this daemon runs with --max-body 1k
+            Req("POST", "/kl", "/kl", 413, {"p": [0.5] * 600, "q": [0.5] * 600},
+                headers=["Authorization: Bearer " + a.key])]
     run_batch(base, reqs, a.tmp, "auth")
     check_statuses(reqs, "auth")
     time.sleep(0.1)
@@ -617,7 +620,9 @@ def cmd_auth(a):
             ("divergenced_http_requests_total", (("method", "POST"), ("route", "/kl"), ("status", "401"))): 1,
             ("divergenced_errors_total", (("code", "unauthorized"), ("route", "/kl"))): 1,
             ("divergenced_http_requests_total", (("method", "POST"), ("route", "/kl"), ("status", "200"))): 1,
-            ("divergenced_values_processed_total", (("route", "/kl"),)): 2}
+            ("divergenced_values_processed_total", (("route", "/kl"),)): 2,
+            ("divergenced_http_requests_total", (("method", "POST"), ("route", "/kl"), ("status", "413"))): 1,
+            ("divergenced_errors_total", (("code", "payload_too_large"), ("route", "/kl"))): 1}
     bad = False
     for (name, labels), n in want.items():
         got = e.get(name, **dict(labels))
@@ -625,7 +630,8 @@ def cmd_auth(a):
             bad = True
             fail("auth: %s%s = %r, want %d" % (name, mx._fmt(dict(labels)), got, n))
     if not bad:
-        ok("auth: rejected scrapes and requests counted (route=\"/metrics\" status 401 x2, code unauthorized)")
+        ok("auth: rejected scrapes and requests counted (route=\"/metrics\" status 401 x2, code unauthorized; "
+           "413 payload_too_large over --max-body)")
     print_promtool()
     return 1 if FAILS else 0
 
