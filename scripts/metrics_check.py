@@ -224,7 +224,7 @@ def expected_deltas(reqs, scrapes, after=None):
         k = (name, frozenset((a, str(b)) for a, b in labels.items()))
         exp[k] = exp.get(k, 0) + n
     rows = [(r.route, method_label(r.method, after) if after else r.method, r.got_status, r.got_code, r.up, r.down,
-             r.values if r.got_status == 200 else 0) for r in reqs]
+             r.values if r.got_status == 200 else 0) for r in reqs if r.got_status]
     rows += [("/metrics", "GET", 200, None, 0, s.size, 0) for s in scrapes]
     for route, method, status, code, up, down, values in rows:
         add("divergenced_http_requests_total", 1, route=route, method=method, status=status)
@@ -500,6 +500,8 @@ def cmd_main(a):
     if check_statuses(reqs, "mix"):
         ok("mix: %d requests answered with the planned statuses" % len(reqs))
     s1, probs = converge(base, a.tmp, s0, reqs, a.version, "mix")
+    if s1.status != 200:
+        return 1
     for x in probs:
         fail("mix delta: " + x)
     explain_bytes(probs, reqs)
@@ -541,6 +543,8 @@ def cmd_main(a):
     window = time.time() - t1
     check_statuses(rnd, "random paths")
     s2, probs = converge(base, a.tmp, s1, rnd, a.version, "random paths")
+    if s2.status != 200:
+        return 1
     for x in probs:
         fail("random-path delta: " + x)
     for x in sum_problems(s1.expo, s2.expo, window + 2.5):
