@@ -211,7 +211,7 @@ void metrics_render(jw *w)
            "Requests being received, computed or sent.");
     line(w, "divergenced_http_requests_in_flight %lld\n",
          (long long)atomic_load_explicit(&in_flight, memory_order_relaxed));
-    per_route(w, "divergenced_http_request_bytes_total", "Request body bytes received.",
+    per_route(w, "divergenced_http_request_bytes_total", "Request body bytes read (bodies of requests refused from their headers are not read).",
               bytes_in_total);
     per_route(w, "divergenced_http_response_bytes_total", "Response body bytes sent.",
               bytes_out_total);

@@ -41,6 +41,7 @@ typedef struct dv_req {
     /* body */
     char *body;       /* malloc'd */
     size_t body_len;
+    size_t bytes_in;  /* every body byte received, kept or not (metrics, log) */
     size_t body_cap;
     bool body_too_large;
     void *json;       /* the decoded body (json_t *), released at the end */

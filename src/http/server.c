@@ -308,6 +308,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     }
     if (*upload_size > 0) {
+        r->bytes_in += *upload_size;
         if (!r->responded)
             append_body(r, upload_data, *upload_size);
         *upload_size = 0;
@@ -333,9 +334,11 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
     if (!r)
         return;
     double secs = since(&r->start);
+    if (strcmp(r->method, "HEAD") == 0)
+        r->bytes_out = 0; /* libmicrohttpd sends the headers only */
     if (r->responded) {
         metrics_record(r->route_index, r->method_index, r->status,
-                       r->failed ? (int)r->code : -1, secs, r->body_len, r->bytes_out,
+                       r->failed ? (int)r->code : -1, secs, r->bytes_in, r->bytes_out,
                        r->failed ? 0 : r->values);
     }
     if (log_enabled(LOG_INFO)) {
@@ -345,7 +348,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
         log_strn(&l, "path", r->path, strnlen(r->path, 256));
         log_int(&l, "status", r->responded ? (long long)r->status : 0);
         log_num(&l, "duration_ms", secs * 1e3);
-        log_int(&l, "bytes_in", (long long)r->body_len);
+        log_int(&l, "bytes_in", (long long)r->bytes_in);
         log_int(&l, "bytes_out", (long long)r->bytes_out);
         log_str(&l, "request_id", r->request_id);
         if (r->failed)
