@@ -118,9 +118,11 @@ typedef struct dv_dist {
  * Validate weights and prepare them: non-empty, every entry finite and ≥ 0, a positive
  * total; unless `normalize`, |Σ − 1| ≤ DV_NORM_TOL (else DV_NOT_NORMALIZED whose message
  * gives the actual sum and says to pass "normalize": true). No rescaled copy is made:
- * the exact rescaling happens inside the computations. When the total overflows a double,
- * v is scaled in place by an exact power of two (that is why v is not const).
- * `name` ("p", "q", "p[3]" …) is used in messages only.
+ * the exact rescaling happens inside the computations. When the total overflows a double
+ * (or, with normalize, lies outside [2^-64, 2^64]), v is scaled in place by an exact power
+ * of two, which leaves P unchanged (that is why v is not const).
+ * `name` ("p", "q", "p[3]" …) is used in messages only; err->arg is 1 when name starts
+ * with 'q', else 0 (here and in dv_prepare_logits).
  */
 dv_status dv_prepare_weights(double *v, size_t n, bool normalize, const char *name,
                              dv_dist *out, dv_error *err);
