@@ -784,6 +784,9 @@ bad("media/missing", "/entropy", 415, "unsupported_media_type", body={"p": [1]},
     content_type="")
 bad("media/json-prefix-lookalike", "/js", 415, "unsupported_media_type",
     body={"p": [1], "q": [1]}, content_type="application/jsonp")
+for route in ("/cross-entropy", "/gaussian-kl", "/batch/categorical-kl"):
+    bad("media/text-plain" + route, route, 415, "unsupported_media_type", body={},
+        content_type="text/plain; charset=utf-8")
 # 404 / 405
 bad("route/unknown-post", "/nope", 404, "not_found", body={"p": [1]})
 bad("route/unknown-get", "/entropy/extra", 404, "not_found", method="GET")
@@ -984,6 +987,9 @@ bad("limit/elements-over-max", "/entropy", 413, "payload_too_large", any_pointer
     daemon="limits", body={"p": [1] * 101, "normalize": True})
 bad("limit/elements-both-sides", "/kl", 413, "payload_too_large", any_pointer=True,
     daemon="limits", body={"p": [1] * 60, "q": [1] * 60, "normalize": True})
+for route in ("/cross-entropy", "/gaussian-kl", "/js", "/kl"):
+    bad("limit/body-over-max-body" + route, route, 413, "payload_too_large", any_pointer=True,
+        daemon="limits", raw='{"p": [' + ", ".join(["0.5"] * 1500) + "]}")
 bad("limit/batch-elements", "/batch/categorical-kl", 413, "payload_too_large",
     any_pointer=True, daemon="limits",
     body={"p_logits": [[0.0] * 11] * 10, "q_logits": [[0.0] * 11] * 10})

@@ -366,11 +366,21 @@ static void *upload_main(void *arg)
     return NULL;
 }
 
+typedef struct small_buf {
+    char data[4096];
+    size_t n;
+} small_buf;
+
 static size_t sink(char *p, size_t size, size_t nmemb, void *ud)
 {
-    (void)p;
-    (void)ud;
-    return size * nmemb;
+    small_buf *b = ud;
+    size_t n = size * nmemb;
+    size_t room = sizeof b->data - 1 - b->n;
+    size_t k = n < room ? n : room;
+    memcpy(b->data + b->n, p, k);
+    b->n += k;
+    b->data[b->n] = '\0';
+    return n;
 }
 
 /* GET on a curl handle that keeps its connection; returns the status (0: no response). */
@@ -381,7 +391,9 @@ static long keepalive_get(CURL *c, int port, const char *path, int *new_conns)
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 3000L);
+    small_buf body = {.n = 0};
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
     long status = 0;
     if (curl_easy_perform(c) == CURLE_OK)
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
@@ -391,7 +403,7 @@ static long keepalive_get(CURL *c, int port, const char *path, int *new_conns)
     char *ct = NULL;
     curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct);
     if (status > 0)
-        dv_response_log("GET", path, status, ct, NULL, 0);
+        dv_response_log("GET", path, status, ct, body.data, body.n);
     return status;
 }
 
@@ -504,6 +516,61 @@ static void t_drain_in_flight_request(void **state)
                  (long long)logged_status);
 }
 
+/* A request that never finishes must not keep the daemon past --shutdown-grace. */
+static void t_drain_grace_expires(void **state)
+{
+    (void)state;
+    static const char body[] = "{\"p\": [0.25, 0.25, 0.25, 0.25], \"q\": [0.5, 0.5, 0, 0]}"
+                               "                                                        ";
+    const char *args[] = {"--shutdown-grace", "1", NULL};
+    dv_daemon *d = dv_start(args, NULL);
+    if (!d)
+        fail_msg("daemon did not start");
+    upload *u = calloc(1, sizeof *u);
+    u->d = d;
+    u->body.data = body;
+    u->body.len = sizeof body - 1;
+    u->body.pause_at = 20; /* then stall until released */
+    pthread_mutex_init(&u->body.mu, NULL);
+    pthread_cond_init(&u->body.cv, NULL);
+    pthread_t th;
+    pthread_create(&th, NULL, upload_main, u);
+    double wait_until = dv_now_ms() + 10000;
+    bool paused = false;
+    while (!paused && dv_now_ms() < wait_until) {
+        pthread_mutex_lock(&u->body.mu);
+        paused = u->body.paused;
+        pthread_mutex_unlock(&u->body.mu);
+        dv_sleep_ms(5);
+    }
+    dv_sleep_ms(100);
+    double t0 = dv_now_ms();
+    kill(dv_pid(d), SIGTERM);
+    int st = dv_wait_exit(d, 8000);
+    double ms = dv_now_ms() - t0;
+    pthread_mutex_lock(&u->body.mu);
+    u->body.go = true;
+    pthread_mutex_unlock(&u->body.mu);
+    pthread_join(th, NULL);
+    dv_resp_free(&u->resp);
+    pthread_mutex_destroy(&u->body.mu);
+    pthread_cond_destroy(&u->body.cv);
+    free(u);
+    if (st == -1)
+        dv_log_dump(d);
+    dv_stop(d, 5000);
+    if (st == -1)
+        fail_msg("with --shutdown-grace 1 and a stalled upload the daemon was still running "
+                 "8 s after SIGTERM");
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+        fail_msg("exit after the grace period: wait status %d, want exit 0", st);
+    if (ms < 800)
+        fail_msg("the daemon exited %.0f ms after SIGTERM with a request in flight; it should "
+                 "have waited for the 1 s grace period", ms);
+    if (ms > 4000)
+        fail_msg("the daemon took %.0f ms to exit with --shutdown-grace 1", ms);
+}
+
 int dv_run_lifecycle_tests(void)
 {
     const struct CMUnitTest tests[] = {
@@ -515,6 +582,7 @@ int dv_run_lifecycle_tests(void)
         cmocka_unit_test_teardown(t_sigterm_idle, kill_strays),
         cmocka_unit_test_teardown(t_sigint_idle, kill_strays),
         cmocka_unit_test_teardown(t_drain_in_flight_request, kill_strays),
+        cmocka_unit_test_teardown(t_drain_grace_expires, kill_strays),
     };
     return cmocka_run_group_tests_name("lifecycle: flags, environment, signals, drain", tests,
                                        NULL, NULL);

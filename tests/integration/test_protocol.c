@@ -227,6 +227,20 @@ static void t_preflight_every_route(void **state)
     }
 }
 
+static void t_preflight_metrics(void **state)
+{
+    (void)state;
+    dv_resp r;
+    dv_get(g_default, "/metrics", &r);
+    long st = r.status;
+    dv_resp_free(&r);
+    if (st == 404)
+        skip(); /* /metrics not served by this build */
+    preflight(g_default, "/metrics", "https://dash.example.org", &r);
+    expect_preflight(&r, "*", "OPTIONS /metrics");
+    dv_resp_free(&r);
+}
+
 static void t_preflight_unknown_path(void **state)
 {
     (void)state;
@@ -493,6 +507,14 @@ static void t_auth_required(void **state)
     auth_post("Bearer " API_KEY, &r);
     expect_kl_ok(&r, "right bearer token");
     dv_resp_free(&r);
+    /* Every compute route is guarded (before its body is even looked at). */
+    for (size_t i = 0; i < sizeof k_routes / sizeof k_routes[0]; i++) {
+        if (strcmp(k_routes[i].method, "POST") != 0)
+            continue;
+        dv_post(g_auth, k_routes[i].path, "{}", &r);
+        expect_problem(&r, 401, "unauthorized", k_routes[i].path);
+        dv_resp_free(&r);
+    }
 
     /* /metrics is guarded too (when it exists). */
     const char *hs[] = {"Authorization: Bearer " API_KEY, NULL};
@@ -665,11 +687,66 @@ static void t_body_limit_daemon_survives(void **state)
     dv_resp_free(&r);
 }
 
+static dv_daemon *g_tmp; /* a test's own daemon, stopped by stop_tmp if the test fails */
+
+static int stop_tmp(void **state)
+{
+    (void)state;
+    if (g_tmp)
+        dv_stop(g_tmp, 5000);
+    g_tmp = NULL;
+    return 0;
+}
+
+/* SPEC §3.3: over --max-connections the answer is 503 unavailable, not a hang. */
+static void t_connection_limit(void **state)
+{
+    (void)state;
+    const char *args[] = {"--threads", "1", "--max-connections", "2", NULL};
+    dv_daemon *d = g_tmp = dv_start(args, NULL);
+    if (!d)
+        fail_msg("daemon with --max-connections 2 did not start");
+    int held[2] = {-1, -1};
+    for (size_t i = 0; i < 2; i++) {
+        held[i] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)dv_port(d))};
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (held[i] < 0 || connect(held[i], (struct sockaddr *)&a, sizeof a) != 0)
+            fail_msg("could not open idle connection %zu", i);
+    }
+    dv_sleep_ms(200);
+    dv_req req = {.path = "/kl", .body = KL_BODY, .timeout_ms = 3000};
+    dv_resp r;
+    dv_http(d, &req, &r);
+    for (size_t i = 0; i < 2; i++)
+        close(held[i]);
+    char msg[1024];
+    const char *bad = dv_check_problem(&r, 503, "unavailable", msg, sizeof msg);
+    long st = r.status;
+    char err[256];
+    snprintf(err, sizeof err, "%s", r.error);
+    dv_resp_free(&r);
+    /* The daemon is still fine once the idle connections are gone. */
+    dv_post(d, "/kl", KL_BODY, &r);
+    long after = r.status;
+    dv_resp_free(&r);
+    g_tmp = NULL;
+    dv_stop(d, 10000);
+    if (st == 0)
+        fail_msg("with 2 of --max-connections 2 in use, a third request got no response "
+                 "within 3 s (%s); SPEC §3.3 wants 503 unavailable", err);
+    if (bad)
+        fail_msg("over the connection limit: %s", bad);
+    if (after != 200)
+        fail_msg("after the idle connections closed: status %ld, want 200", after);
+}
+
 int dv_run_protocol_tests(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(t_cors_on_every_response),
         cmocka_unit_test(t_preflight_every_route),
+        cmocka_unit_test(t_preflight_metrics),
         cmocka_unit_test(t_preflight_unknown_path),
         cmocka_unit_test(t_cors_origin_flag),
         cmocka_unit_test(t_request_id_echoed),
@@ -685,6 +762,7 @@ int dv_run_protocol_tests(void)
         cmocka_unit_test(t_body_limit_expect_continue),
         cmocka_unit_test(t_body_limit_chunked),
         cmocka_unit_test(t_body_limit_daemon_survives),
+        cmocka_unit_test_teardown(t_connection_limit, stop_tmp),
     };
     return cmocka_run_group_tests_name("protocol: CORS, request ids, logs, auth, limits", tests,
                                        group_setup, group_teardown);
