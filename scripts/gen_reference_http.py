@@ -334,6 +334,8 @@ entropy_case("entropy/logits-shifted", {"p_logits": [1000.0, 1001.0, 1002.0]},
              softmax([1000.0, 1001.0, 1002.0]), logits=True)
 entropy_case("entropy/logits-huge", {"p_logits": [1e300, 0.0, -1e300]},
              softmax([1e300, 0.0, -1e300]), logits=True)
+entropy_case("entropy/logits-shift-1e10", {"p_logits": [1e10, 1e10 - 1.0]},
+             softmax([1e10, 1e10 - 1.0]), logits=True)
 entropy_case("entropy/logits-terms", {"p_logits": L, "terms": True}, softmax(L), logits=True)
 
 # ---- /kl
@@ -411,6 +413,11 @@ pair_case("kl/logits-temperature", "/kl", {"p_logits": LP, "q_logits": LQ, "temp
           softmax(LP, 0.7), softmax(LQ, 0.7), logits=True)
 pair_case("kl/logits-huge", "/kl", {"p_logits": [1e300, 0.0], "q_logits": [0.0, 0.0]},
           softmax([1e300, 0.0]), softmax([0.0, 0.0]), logits=True)
+for x, tag in ((1e5, "1e5"), (1e10, "1e10"), (1e20, "1e20")):
+    pair_case("kl/logits-shift-" + tag, "/kl", {"p_logits": [x, 0.0], "q_logits": [0.0, 0.0]},
+              softmax([x, 0.0]), softmax([0.0, 0.0]), logits=True)
+pair_case("kl/logits-huge-q", "/kl", {"p_logits": [0.0, 0.0], "q_logits": [1e20, 0.0]},
+          softmax([0.0, 0.0]), softmax([1e20, 0.0]), logits=True)
 pair_case("kl/array-vs-logits", "/kl", {"p": PA, "q_logits": LQ},
           normalise(PA, False), softmax(LQ), logits=True)
 pair_case("kl/logits-terms-base2", "/kl",
@@ -484,6 +491,9 @@ pair_case("cross-entropy/label-logits-temperature", "/cross-entropy",
 pair_case("cross-entropy/label-logits-smoothing", "/cross-entropy",
           {"label": 2, "q_logits": LQ, "label_smoothing": 0.2},
           smooth([mpf(0), mpf(0), mpf(1), mpf(0)], 0.2), softmax(LQ), logits=True)
+pair_case("cross-entropy/label-logits-huge", "/cross-entropy",
+          {"label": 0, "q_logits": [1e300, 0.0, -1e300]},
+          [mpf(1), mpf(0), mpf(0)], softmax([1e300, 0.0, -1e300]), logits=True)
 pair_case("cross-entropy/p-logits-q", "/cross-entropy", {"p": PA, "q_logits": LQ},
           normalise(PA, False), softmax(LQ), logits=True)
 sup, ep, eq = empirical(SP, SQ)
@@ -518,6 +528,8 @@ lab, po, qo = labelled(PO, QO)
 pair_case("js/objects-terms", "/js", {"p": PO, "q": QO, "terms": True}, po, qo, support=lab)
 pair_case("js/logits", "/js", {"p_logits": LP, "q_logits": LQ}, softmax(LP), softmax(LQ),
           logits=True)
+pair_case("js/logits-huge", "/js", {"p_logits": [1e20, 0.0], "q_logits": [0.0, 0.0]},
+          softmax([1e20, 0.0]), softmax([0.0, 0.0]), logits=True)
 pair_case("js/normalize", "/js", {"p": [1, 2, 3], "q": [3, 2, 1], "normalize": True},
           normalise([1, 2, 3], True), normalise([3, 2, 1], True))
 
@@ -771,6 +783,12 @@ bad("json/nesting-100", "/entropy", 400, "malformed_json",
     raw='{"p": ' + "[" * NEST + "]" * NEST + "}")
 bad("json/nesting-object-100", "/kl", 400, "malformed_json",
     raw='{"p": ' + '{"a": ' * NEST + "1" + "}" * NEST + ', "q": [1]}')
+# 64 levels are allowed: the object + 63 arrays = 64 levels (p[0] is then not a number);
+# one array more is 65 levels, "nested deeper than 64" → 400
+bad("json/nesting-64-is-not-malformed", "/entropy", 422, "wrong_type", ["/p/0", "/p"],
+    raw='{"p": ' + "[" * 63 + "]" * 63 + "}")
+bad("json/nesting-65", "/entropy", 400, "malformed_json",
+    raw='{"p": ' + "[" * 64 + "]" * 64 + "}")
 bad("json/nesting-absurd", "/gaussian-kl", 400, "malformed_json",
     raw_gen=[['{"p": ', 1], ["[", 200000], ["]", 200000], ["}", 1]])
 bad("json/nesting-absurd-unclosed", "/batch/categorical-kl", 400, "malformed_json",

@@ -192,6 +192,28 @@ static void t_bad_flags(void **state)
     }
 }
 
+/* --healthcheck (for the container HEALTHCHECK): exit 0 when /healthz on --port is 200. */
+static void t_healthcheck_flag(void **state)
+{
+    (void)state;
+    dv_daemon *d = dv_start(NULL, NULL);
+    if (!d)
+        fail_msg("daemon did not start");
+    char port[16];
+    snprintf(port, sizeof port, "%d", dv_port(d));
+    const char *args[] = {"--port", port, "--healthcheck", NULL};
+    static cli_result up, down;
+    run_cli(args, 5000, &up);
+    dv_stop(d, 10000);
+    run_cli(args, 5000, &down); /* nothing listens there any more */
+    if (up.status == -1 || !WIFEXITED(up.status) || WEXITSTATUS(up.status) != 0)
+        fail_msg("--healthcheck against a running daemon: wait status %d, want exit 0 (%s)",
+                 up.status, up.err);
+    if (down.status == -1 || !WIFEXITED(down.status) || WEXITSTATUS(down.status) == 0)
+        fail_msg("--healthcheck with nothing listening: wait status %d, want a non-zero exit",
+                 down.status);
+}
+
 /* ------------------------------------------------------------------ startup */
 static void t_listening_line(void **state)
 {
@@ -577,6 +599,7 @@ int dv_run_lifecycle_tests(void)
         cmocka_unit_test_teardown(t_help, kill_strays),
         cmocka_unit_test_teardown(t_version, kill_strays),
         cmocka_unit_test_teardown(t_bad_flags, kill_strays),
+        cmocka_unit_test_teardown(t_healthcheck_flag, kill_strays),
         cmocka_unit_test_teardown(t_listening_line, kill_strays),
         cmocka_unit_test_teardown(t_environment_twins, kill_strays),
         cmocka_unit_test_teardown(t_sigterm_idle, kill_strays),
