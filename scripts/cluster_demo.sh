@@ -9,7 +9,9 @@
 # bearer token). deploy/local/load.py drives bounded load through nginx; mid-load one
 # replica is SIGKILLed. Asserted: no client request fails; Prometheus reports up == 0
 # for the dead replica; the replica, restarted on its port, is up == 1 again and serves
-# requests through nginx. Everything listens on 127.0.0.1 only, every wait is bounded,
+# requests through nginx. Then another replica is stopped the way a rolling update stops
+# a pod (SIGTERM: it drains and exits 0) and started again, still with no failed
+# request. Everything listens on 127.0.0.1 only, every wait is bounded,
 # and every process started here is stopped by its PID on exit.
 #
 # Environment: DV_DEMO_THREADS (client threads, 4), DV_DEMO_MAX_SECONDS (load bound, 90),
@@ -170,7 +172,22 @@ start_replica "$victim" -restarted
 log "restarted replica $victim (pid ${dpid[$victim]}) on 127.0.0.1:${port[$victim]}"
 up_s=$(wait_up "${port[$victim]}" 1 20) || die "Prometheus did not report the restarted replica up == 1 within 20 s"
 log "prometheus: up{instance=\"127.0.0.1:${port[$victim]}\"} == 1 again after $up_s s"
-sleep 4   # let nginx's fail_timeout pass and the replica take its share
+sleep 3   # let nginx's fail_timeout pass and the replica take its share
+# A rolling-update style stop of another replica: SIGTERM, it drains (/readyz 503,
+# in-flight requests finish) and exits 0; nginx sends what it refuses to the others.
+drain=3
+kill -TERM "${dpid[$drain]}"
+t_term=$(date +%s.%N)
+wait "${dpid[$drain]}"; drain_rc=$?
+drain_s=$(awk -v a="$t_term" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
+log "SIGTERM replica $drain (pid ${dpid[$drain]}): exit code $drain_rc after $drain_s s"
+dpid[$drain]=""
+[ "$drain_rc" = 0 ] || die "replica $drain exited $drain_rc after SIGTERM, want 0"
+grep -q '"stopped"' "$tmp/replica$drain.log" || die "replica $drain did not log stopped"
+sleep 1
+start_replica "$drain" -restarted
+log "restarted replica $drain (pid ${dpid[$drain]})"
+sleep 3
 touch "$tmp/stop"
 for _ in $(seq 1 60); do kill -0 "$load_pid" 2>/dev/null || break; sleep 0.5; done
 wait "$load_pid"; load_pid=""
@@ -209,5 +226,5 @@ ok=1
 [ "$rejoined" = 1 ] && [ "$served_after" -gt 0 ] || { log "FAIL: the restarted replica answered no request through nginx"; ok=0; }
 [ "$ok" = 1 ] || exit 1
 result=0
-echo "cluster-demo: requests $requests, failures $failed, killed replica down in Prometheus after ${down_s} s, rejoined (up == 1) after ${up_s} s and served through nginx"
+echo "cluster-demo: requests $requests, failures $failed, killed replica down in Prometheus after ${down_s} s, rejoined (up == 1) after ${up_s} s and served through nginx; SIGTERM drain exit 0 in ${drain_s} s"
 echo "cluster-demo: 1 passed, 0 failed"
