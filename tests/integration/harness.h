@@ -73,7 +73,7 @@ typedef struct dv_req {
     size_t body_len;           /* 0 with body != NULL: strlen(body) */
     const char *content_type;  /* NULL: application/json for bodies; "": send none */
     const char *const *headers;/* extra "Name: value" lines, NULL-terminated */
-    long timeout_ms;           /* 0: 30 s */
+    long timeout_ms;           /* 0: 10 s (a hung daemon must not stall the suite) */
 } dv_req;
 
 /* Perform a request against d; always fills *out (free with dv_resp_free). Returns

@@ -318,14 +318,16 @@ static void t_request_id_generated(void **state)
         dv_resp r;
         post_with_id(g_default, "/kl", KL_BODY, invalid[i], &r);
         expect_kl_ok(&r, "generated X-Request-Id");
-        const char *id = dv_header(&r, "X-Request-Id");
+        char id[256];
+        snprintf(id, sizeof id, "%s", dv_header(&r, "X-Request-Id") ? dv_header(&r, "X-Request-Id")
+                                                                    : "(absent)");
+        dv_resp_free(&r);
         if (!is_hex_id(id))
             fail_msg("X-Request-Id for request id \"%.40s\" is \"%s\", want a generated "
-                     "32-hex id", invalid[i] ? invalid[i] : "(none)", id ? id : "(absent)");
+                     "32-hex id", invalid[i] ? invalid[i] : "(none)", id);
         if (strcmp(prev, id) == 0)
             fail_msg("two requests got the same generated id %s", id);
         snprintf(prev, sizeof prev, "%s", id);
-        dv_resp_free(&r);
     }
 }
 
