@@ -216,6 +216,16 @@ def main():
     add("tiny_weights", W([1e-310, 3e-310]), W([2e-300, 1e-300]))
     add("dominant", W([1.0, 1e-12, 3e-13]), W([1.0, 2e-12, 1e-13]))
 
+    # Ratios scanned across the series/closed-form cut-offs of the kernels (|R − 1| = 1/8
+    # for KL, |t| = 1/4 for JS, |d| = 1/2 and d = 30 for log ratios).
+    for j in range(61):
+        r = 0.4 + j * 0.035 + 1e-3 * rnd.random()
+        add("cut_w_%d" % j, W([r, 1.0, 0.5]), W([1.0, 1.0, 0.5 * r]))
+        d = -2.0 + j * (4.0 / 60) + 1e-3 * rnd.random()
+        add("cut_l_%d" % j, L([d, 0.0, 0.3]), L([0.0, 0.0, 0.3 - 0.5 * d]))
+    for d in (28.0, 29.9, 30.0, 30.1, 35.0, 45.0):
+        add("cut_big_%g" % d, L([d, 0.0, 0.0]), L([0.0, d / 2, d]))
+
     # Large vectors defined by formulas (normalize = true).
     add("big_near_1e5", gen_dist("weights", "w", 11, 100000, 1000, 0, 0),
         gen_dist("weights", "wp", 11, 100000, 1000, 24, 3))
