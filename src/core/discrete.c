@@ -155,10 +155,6 @@ double dv_entropy(const dv_dist *p, double *terms)
 
 /* ---- KL ----------------------------------------------------------------------------- */
 
-/*
- * Weights: q·φ(R), R = (p·sq)/(q·sp), both p, q > 0, totals in [2^-64, 2^64] (see
- * validate.c). *logr (when not NULL) receives log R for the classic term.
- */
 /* p·(sq + sq_lo) − q·(sp + sp_lo) without cancellation. e is the exact rounding error of
  * w = q·sp and f the fma-rounded p·sq − w (Kahan's difference of products: ≤ 2 ulp
  * relative). Rounding p·sq and q·sp separately instead would leave R − 1 with an absolute
@@ -178,6 +174,10 @@ static inline double cross_diff(double p, double q, double sp, double sq, double
     return (f + e) + (lp - lq);
 }
 
+/*
+ * Weights: q·φ(R), R = (p·sq)/(q·sp), both p, q > 0, totals in [2^-64, 2^64] (see
+ * validate.c). *logr (when not NULL) receives log R for the classic term.
+ */
 static double kl_ww_term(double p, double q, const dv_dist *dp, const dv_dist *dq,
                          double *logr)
 {
