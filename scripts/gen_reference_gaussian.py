@@ -14,7 +14,7 @@ Format, one case per block:
     ps <dim or dim*dim hex floats> p's scale (row-major for cov)
     qm ...                         q's mean     (absent when qkind is none)
     qs ...                         q's scale    (absent when qkind is none)
-Kinds: std, var, log_var, cov. Groups: uni, diag, near, vae, mixed, mixed_near, full.
+Kinds: std, var, log_var, cov. Groups: uni, diag, near, vae, mixed, mixed_near, full, full_near.
 """
 import math
 import random
@@ -208,6 +208,22 @@ for _ in range(40):  # full covariances, condition numbers up to 1e3
 for d in (50, 100):  # two large ones
     add("full", "cov", [rng.gauss(0, 1) for _ in range(d)], householder_spd(d, 1e3), "cov",
         [rng.gauss(0, 1) for _ in range(d)], householder_spd(d, 1e3))
+
+for e in range(2, 11):  # full covariances nearly equal: Σ1 = Σ2 ∘ (1 + O(10^-e)), μ1 ≈ μ2
+    for _ in range(3):
+        d = rng.choice([2, 3, 5, 10])
+        qs = householder_spd(d, 10.0 ** rng.uniform(0, 3))
+        ps = list(qs)
+        for i in range(d):
+            for j in range(i + 1):
+                x = qs[i * d + j] * (1 + rng.uniform(-1, 1) * 10.0 ** -e)
+                ps[i * d + j] = ps[j * d + i] = x
+        qm = [rng.gauss(0.0, 1.0) for _ in range(d)]
+        pm = [x + rng.uniform(-1, 1) * 10.0 ** -e for x in qm]
+        try:
+            add("full_near", "cov", pm, ps, "cov", qm, qs)
+        except ValueError:  # the perturbation left Σ1 indefinite (only for large gaps)
+            pass
 
 out = sys.argv[1] if len(sys.argv) > 1 else "tests/data/reference_gaussian.txt"
 with open(out, "w") as f:

@@ -18,7 +18,9 @@
  *
  *     D = ½ [ Σ_i ψ(M_ii²) + Σ_{i>j} M_ij² + ‖L2⁻¹(μ2 − μ1)‖² ],
  *
- * again a sum of non-negative terms with no log-determinant difference to cancel.
+ * again a sum of non-negative terms with no log-determinant difference to cancel. When
+ * Σ1 ≈ Σ2 that sum is recomputed from B = L2⁻¹(Σ1 − Σ2)L2⁻ᵀ (see near_cov_psi), because
+ * M ≈ I carries absolute errors ~cond·ε that would swamp a tiny KL.
  *
  * Error-argument convention (also in divergence.h): dv_check_gauss sets err->arg to
  * DV_GAUSS_MEAN (0) or DV_GAUSS_SCALE (1); dv_gaussian_kl and dv_gaussian_kl_rows set it
@@ -459,12 +461,100 @@ static dv_status dense_factor(const dv_gauss *g, size_t d, double *l, const char
     return DV_OK;
 }
 
+/* Σ_ij of g (lower triangle mirrored; a diagonal kind gives its variances; NULL = I). */
+static double cov_entry(const dv_gauss *g, size_t d, size_t i, size_t j)
+{
+    if (!g)
+        return i == j ? 1.0 : 0.0;
+    if (g->kind == DV_SCALE_COV)
+        return i >= j ? g->scale[i * d + j] : g->scale[j * d + i];
+    if (i != j)
+        return 0.0;
+    double s = g->scale[i];
+    return g->kind == DV_SCALE_STD ? s * s : g->kind == DV_SCALE_VAR ? s : exp(s);
+}
+
+/* In place: A ← L⁻¹ A for lower-triangular L (forward substitution on every column). */
+static void lower_solve(const double *l, double *a, size_t d)
+{
+    for (size_t i = 0; i < d; i++)
+        for (size_t j = 0; j < d; j++) {
+            double t = a[i * d + j];
+            for (size_t k = 0; k < i; k++)
+                t = fma(-l[i * d + k], a[k * d + j], t);
+            a[i * d + j] = t / l[i * d + i];
+        }
+}
+
+/*
+ * Σ_i ψ(1 + β_i) for the eigenvalues β of B = L2⁻¹ (Σ1 − Σ2) L2⁻ᵀ, when Σ1 ≈ Σ2.
+ * Why: M = L2⁻¹L1 ≈ I then carries absolute errors ~cond·ε, which swamp a KL of 1e-15;
+ * Σ1 − Σ2 is exact in the inputs (Sterbenz), so B is accurate relative to itself, and
+ * Σ ψ(1+β) = Σ_{k≥2} (−1)^k tr(B^k)/k converges fast for ‖B‖_F < 1/16 with the first term
+ * (‖B‖_F²/2) dominant, so there is no cancellation. Returns −1 if ‖B‖_F is not small
+ * (the caller keeps its M-based value) and −2 on OOM (likewise).
+ */
+static double near_cov_psi(const dv_gauss *p, const dv_gauss *q, const double *l2, size_t d)
+{
+    double *a = malloc(4 * d * d * sizeof *a); /* size checked by the caller (6d² + d fits) */
+    if (!a)
+        return -2.0;
+    double *b = a + d * d, *pw = b + d * d, *pn = pw + d * d;
+    for (size_t i = 0; i < d; i++)
+        for (size_t j = 0; j < d; j++)
+            a[i * d + j] = cov_entry(p, d, i, j) - cov_entry(q, d, i, j);
+    lower_solve(l2, a, d); /* L2⁻¹ Δ */
+    for (size_t i = 0; i < d; i++)
+        for (size_t j = 0; j < d; j++)
+            b[i * d + j] = a[j * d + i]; /* (L2⁻¹Δ)ᵀ = Δ L2⁻ᵀ */
+    lower_solve(l2, b, d);                /* B = L2⁻¹ Δ L2⁻ᵀ */
+    dv_acc fro = {0.0, 0.0};
+    for (size_t i = 0; i < d; i++)
+        for (size_t j = 0; j <= i; j++) {
+            double x = 0.5 * (b[i * d + j] + b[j * d + i]); /* symmetric up to rounding */
+            b[i * d + j] = b[j * d + i] = x;
+        }
+    for (size_t i = 0; i < d * d; i++)
+        dv_acc_add(&fro, b[i] * b[i]);
+    double t2 = dv_acc_value(&fro); /* tr(B²) = ‖B‖_F² */
+    if (!(t2 < PSI_SERIES_LIMIT * PSI_SERIES_LIMIT)) {
+        free(a);
+        return -1.0;
+    }
+    dv_acc sum = {0.0, 0.0};
+    dv_acc_add(&sum, 0.5 * t2);
+    memcpy(pw, b, d * d * sizeof *pw); /* pw = B^(k−2) at the top of the loop */
+    for (int k = 3; k <= 40; k++) {
+        for (size_t i = 0; i < d; i++) /* pn = pw · B = B^(k−1) */
+            for (size_t j = 0; j < d; j++) {
+                double t = 0.0;
+                for (size_t m = 0; m < d; m++)
+                    t = fma(pw[i * d + m], b[m * d + j], t);
+                pn[i * d + j] = t;
+            }
+        double *sw = pw;
+        pw = pn;
+        pn = sw;
+        double tk = 0.0; /* tr(B^k) = Σ_ij (B^(k−1))_ij B_ji, and B is symmetric */
+        for (size_t i = 0; i < d * d; i++)
+            tk = fma(pw[i], b[i], tk);
+        double term = ((k % 2) ? -tk : tk) / (double)k;
+        dv_acc_add(&sum, term);
+        /* ‖B‖ < 1/16: later terms shrink by ≥ 16× each; stop below 1e-20 of the sum. */
+        if (fabs(term) < 1e-20 * dv_acc_value(&sum))
+            break;
+    }
+    free(a);
+    return dv_acc_value(&sum);
+}
+
 static dv_status full_kl(const dv_gauss *p, const dv_gauss *q, double *nats, dv_error *err)
 {
     size_t d = p->dim;
-    /* Work space: L1 (becomes M), L2, z — 2d² + d doubles, every product checked. */
-    if (d > SIZE_MAX / d || d * d > (SIZE_MAX - d) / 2 ||
-        2 * d * d + d > SIZE_MAX / sizeof(double))
+    /* Work space: L1 (becomes M), L2, z — 2d² + d doubles — and 4d² more in the near-equal
+     * path; every product checked (6d² + d). */
+    if (d > SIZE_MAX / d || d * d > (SIZE_MAX - d) / 6 ||
+        6 * d * d + d > SIZE_MAX / sizeof(double))
         return dv_fail(err, DV_TOO_LARGE, DV_NO_INDEX, DV_GAUSS_P,
                        "a %zu-dimensional full-covariance KL needs too much work space", d);
     double *l1 = malloc((2 * d * d + d) * sizeof *l1);
@@ -510,6 +600,15 @@ static dv_status full_kl(const dv_gauss *p, const dv_gauss *q, double *nats, dv_
         for (size_t j = 0; j < i; j++)
             dv_acc_add(&acc, l1[i * d + j] * l1[i * d + j]);
         dv_acc_add(&mean_acc, z[i] * z[i]);
+    }
+    /* The covariance part ≈ ‖B‖_F²/2 (B as in near_cov_psi); when it is small, recompute it
+     * from Σ1 − Σ2, which keeps relative accuracy as Σ1 → Σ2. */
+    if (dv_acc_value(&acc) < 0.5 * PSI_SERIES_LIMIT * PSI_SERIES_LIMIT) {
+        double near = near_cov_psi(p, q, l2, d);
+        if (near >= 0.0) {
+            acc.s = near;
+            acc.c = 0.0;
+        }
     }
     free(l1);
     double mean_part = dv_acc_value(&mean_acc) / (scale * scale);
