@@ -1,28 +1,38 @@
 #!/usr/bin/env bash
-# Installs the Debian packages a step needs, only when one is missing.
+# Installs the Debian packages a step needs, only when something is missing.
 #   scripts/deps.sh build   compiler, libmicrohttpd, jansson
-#   scripts/deps.sh test    + cmocka, libcurl, mpmath, promtool, jsonschema, node/npm
-#   scripts/deps.sh bench   + wrk, nginx, python3-fastapi/uvicorn/scipy/torch
-# Root is needed to install; as another user it only reports what is missing.
+#   scripts/deps.sh test    + cmocka, libcurl, mpmath, jsonschema, promtool/prometheus,
+#                             node + npm, yamllint, curl
+#   scripts/deps.sh bench   + wrk, nginx, FastAPI/uvicorn/scipy and PyTorch for baselines
+# Libraries are checked by package; tools by command, so a tool installed another way
+# (e.g. a newer Node.js) is used as it is. Root is needed to install; as another user it
+# prints the apt-get line to run.
 set -euo pipefail
 set_name=${1:-build}
 pkgs=(gcc make pkg-config libmicrohttpd-dev libjansson-dev)
+tools=()   # "command:package"
 case "$set_name" in
   build) ;;
-  test) pkgs+=(libcmocka-dev libcurl4-openssl-dev python3 python3-mpmath python3-jsonschema
-              python3-yaml prometheus curl nodejs npm yamllint) ;;
-  bench) pkgs+=(wrk nginx curl python3-fastapi uvicorn python3-scipy python3-numpy
-              python3-torch) ;;
+  test) pkgs+=(libcmocka-dev libcurl4-openssl-dev python3-mpmath python3-jsonschema python3-yaml)
+        tools+=(/usr/bin/python3:python3 curl:curl promtool:prometheus prometheus:prometheus
+                node:nodejs npm:npm yamllint:yamllint) ;;
+  bench) tools+=(wrk:wrk nginx:nginx curl:curl)
+         pkgs+=(python3-fastapi uvicorn python3-scipy python3-numpy python3-torch) ;;
   *) echo "deps.sh: unknown set '$set_name' (build|test|bench)" >&2; exit 2 ;;
 esac
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+for t in "${tools[@]}"; do
+  command -v "${t%%:*}" >/dev/null 2>&1 || missing+=("${t#*:}")
+done
 [ ${#missing[@]} -eq 0 ] && exit 0
+# shellcheck disable=SC2207
+missing=($(printf '%s\n' "${missing[@]}" | sort -u))
 echo "deps.sh: installing ${missing[*]}" >&2
 if [ "$(id -u)" -ne 0 ]; then
-  echo "deps.sh: not root; install these with: sudo apt-get install -y ${missing[*]}" >&2
+  echo "deps.sh: not root; run: sudo apt-get install -y ${missing[*]}" >&2
   exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive

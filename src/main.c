@@ -31,7 +31,8 @@ static const char usage[] =
     "  --max-body BYTES       largest request body; k/m/g suffixes (64m) [DIVERGENCED_MAX_BODY]\n"
     "  --max-elements N       most numbers in one request; k/m/g suffixes (16m)\n"
     "                         [DIVERGENCED_MAX_ELEMENTS]\n"
-    "  --max-connections N    simultaneous connections (1024) [DIVERGENCED_MAX_CONNECTIONS]\n"
+    "  --max-connections N    simultaneous connections (1024); a few more are answered 503,\n"
+    "                         the rest refused [DIVERGENCED_MAX_CONNECTIONS]\n"
     "  --timeout SECONDS      idle connection timeout (30) [DIVERGENCED_TIMEOUT]\n"
     "  --cors-origin ORIGIN   Access-Control-Allow-Origin value (*) [DIVERGENCED_CORS_ORIGIN]\n"
     "  --api-key-file PATH    require \"Authorization: Bearer <key>\" on compute routes and\n"
@@ -292,6 +293,14 @@ static bool parse_args(int argc, char **argv, opt_state *st, int *exit_now)
 
 int main(int argc, char **argv)
 {
+    /* Block the shutdown signals before anything else, so a SIGTERM during start-up is
+     * not fatal, and every libmicrohttpd thread inherits the mask: only sigwait() below
+     * receives them. */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     static opt_state st;
     int exit_now = 2;
     if (!parse_args(argc, argv, &st, &exit_now))
@@ -302,13 +311,6 @@ int main(int argc, char **argv)
         return 2;
     log_setup(st.cfg.log_json, st.cfg.log_level);
 
-    /* Block the shutdown signals before any thread starts, so every libmicrohttpd thread
-     * inherits the mask and only sigwait() below receives them. */
-    sigset_t sigs;
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGTERM);
-    sigaddset(&sigs, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
 
     if (!server_start(&st.cfg))

@@ -258,16 +258,37 @@ static dv_value kl_weights(const dv_dist *p, const dv_dist *q, double *terms)
  * (x − y) − (Lx − Ly); for nearby x, y the difference x − y is exact, where
  * lp − lq would carry the rounding of each log-probability.
  */
-static inline double log_ratio(const dv_dist *p, const dv_dist *q, double dl, size_t i)
+/* a − b as an unevaluated sum hi + lo, exactly (Knuth's TwoSum on a + (−b)). */
+typedef struct dd {
+    double hi, lo;
+} dd;
+
+static inline dd two_diff(double a, double b)
 {
-    if (p->kind == DV_LOGITS && q->kind == DV_LOGITS)
-        return (logit_scaled(p, i) - logit_scaled(q, i)) - dl;
+    double s = a - b;
+    double bb = s - a;
+    dd r = {s, (a - (s - bb)) - (b + bb)};
+    return r;
+}
+
+static inline double log_ratio(const dv_dist *p, const dv_dist *q, dd dl, size_t i)
+{
+    if (p->kind == DV_LOGITS && q->kind == DV_LOGITS) {
+        /* Why exact differences: with x = [1e300, 0] against y = [0, 0], Lx − Ly rounds
+         * ln 2 away and (x − y) − (Lx − Ly) would be 0. Carrying both differences as
+         * double-doubles lets the large parts cancel exactly (Sterbenz) first. */
+        dd xy = two_diff(logit_scaled(p, i), logit_scaled(q, i));
+        return (xy.hi - dl.hi) + (xy.lo - dl.lo);
+    }
     return dv_log_prob(p, i) - dv_log_prob(q, i);
 }
 
-static inline double lse_diff(const dv_dist *p, const dv_dist *q)
+/* (Lx − Ly) as a double-double: the high parts' exact difference plus the low parts. */
+static inline dd lse_diff(const dv_dist *p, const dv_dist *q)
 {
-    return (p->total - q->total) + (p->total_lo - q->total_lo);
+    dd d = two_diff(p->total, q->total);
+    d.lo += p->total_lo - q->total_lo;
+    return d;
 }
 
 /* Q φ(e^d) for a log ratio d; Q, and P for large d, from the distributions. */
@@ -283,7 +304,7 @@ static inline double kl_log_term(const dv_dist *p, const dv_dist *q, size_t i, d
 static dv_value kl_log(const dv_dist *p, const dv_dist *q, double *terms)
 {
     dv_value res = {0.0, DV_NO_INDEX};
-    double dl = lse_diff(p, q);
+    dd dl = lse_diff(p, q);
     dv_acc a = {0.0, 0.0};
     for (size_t i = 0; i < p->n; i++) {
         if (p->kind == DV_WEIGHTS && !(p->v[i] > 0.0)) {
@@ -385,7 +406,7 @@ static double psi_d(double d)
 double dv_js(const dv_dist *p, const dv_dist *q, double *terms)
 {
     bool ww = p->kind == DV_WEIGHTS && q->kind == DV_WEIGHTS;
-    double dl = lse_diff(p, q);
+    dd dl = lse_diff(p, q);
     dv_acc a = {0.0, 0.0};
     for (size_t i = 0; i < p->n; i++) {
         bool p0 = p->kind == DV_WEIGHTS && !(p->v[i] > 0.0);

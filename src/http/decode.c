@@ -64,6 +64,70 @@ static scan prescan(const char *b, size_t n)
     return s;
 }
 
+/*
+ * The JSON Pointer of the last scalar that starts before byte `offset` (jansson reports
+ * where a number overflowed, not which member it was). Walks the text with a minimal
+ * tokenizer; used only on that error path. Member names are taken as written.
+ */
+static void pointer_at(const char *b, size_t n, size_t offset, char *out, size_t size)
+{
+    struct frame {
+        bool obj;
+        size_t index;
+        const char *key;
+        size_t key_len;
+    } st[DV_MAX_DEPTH + 1];
+    int depth = 0;
+    bool expect_key = false;
+    out[0] = '\0';
+    for (size_t i = 0; i < n && i < offset; i++) {
+        char c = b[i];
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ':')
+            continue;
+        if (c == '{' || c == '[') {
+            if (depth > DV_MAX_DEPTH)
+                return;
+            st[depth++] = (struct frame){c == '{', 0, NULL, 0};
+            expect_key = c == '{';
+        } else if (c == '}' || c == ']') {
+            depth -= depth > 0;
+        } else if (c == ',') {
+            if (depth > 0 && !st[depth - 1].obj)
+                st[depth - 1].index++;
+            expect_key = depth > 0 && st[depth - 1].obj;
+        } else {
+            size_t start = i;
+            if (c == '"') {
+                for (i++; i < n && b[i] != '"'; i++)
+                    i += b[i] == '\\';
+                if (expect_key && depth > 0) {
+                    st[depth - 1].key = b + start + 1;
+                    st[depth - 1].key_len = i - start - 1;
+                    expect_key = false;
+                    continue;
+                }
+            } else {
+                while (i + 1 < n && !strchr(",]} \t\r\n", b[i + 1]))
+                    i++;
+            }
+            size_t o = 0;
+            out[0] = '\0';
+            for (int d = 0; d < depth && o + 1 < size; d++) {
+                char seg[256];
+                if (st[d].obj)
+                    ptr_member(seg, sizeof seg, "", st[d].key ? st[d].key : "",
+                               st[d].key_len);
+                else
+                    ptr_index(seg, sizeof seg, "", st[d].index);
+                int w = snprintf(out + o, size - o, "%s", seg);
+                if (w < 0 || (size_t)w >= size - o)
+                    break;
+                o += (size_t)w;
+            }
+        }
+    }
+}
+
 static void release_json(void *p)
 {
     json_decref(p);
@@ -88,11 +152,14 @@ bool body_parse(dv_req *r)
                                   JSON_ALLOW_NUL,
                               &e);
     if (!root) {
-        if (strstr(e.text, "overflow"))
-            return req_fail(r, E_NON_FINITE, NULL,
+        if (strstr(e.text, "overflow")) {
+            char ptr[256];
+            pointer_at(r->body, r->body_len, (size_t)e.position, ptr, sizeof ptr);
+            return req_fail(r, E_NON_FINITE, ptr[0] ? ptr : NULL,
                             "the number at line %d, column %d does not fit in a double "
                             "(its magnitude is above 1.8e308); send a finite value",
                             e.line, e.column);
+        }
         if (json_error_code(&e) == json_error_out_of_memory)
             return req_fail(r, E_OUT_OF_MEMORY, NULL, "out of memory while parsing JSON");
         return req_fail(r, E_MALFORMED_JSON, NULL,

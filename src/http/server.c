@@ -28,6 +28,24 @@ static struct MHD_Daemon *g_daemon;
 static const dv_config *g_cfg;
 static atomic_bool g_draining;
 static atomic_int g_in_flight;
+static atomic_int g_open_connections;
+
+/* libmicrohttpd refuses connections over its own limit without a word. So that clients
+ * over --max-connections get a 503 instead, its limit is set this much higher and the
+ * surplus is answered with 503 unavailable and closed. */
+static unsigned headroom(unsigned max)
+{
+    return max < 512 ? 64 : max / 8;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    (void)cls;
+    (void)c;
+    (void)socket_ctx;
+    atomic_fetch_add(&g_open_connections, code == MHD_CONNECTION_NOTIFY_STARTED ? 1 : -1);
+}
 
 bool server_draining(void)
 {
@@ -199,8 +217,11 @@ static enum MHD_Result respond(struct MHD_Connection *c, dv_req *r)
         MHD_add_response_header(resp, "Allow", r->route->allow);
     if (r->failed && r->code == E_UNAUTHORIZED)
         MHD_add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"divergenced\"");
-    if (server_draining())
+    if (server_draining() || (r->failed && r->code == E_UNAVAILABLE)) {
         MHD_add_response_header(resp, "Connection", "close");
+        if (r->failed && r->code == E_UNAVAILABLE)
+            MHD_add_response_header(resp, "Retry-After", "1");
+    }
     enum MHD_Result ok = MHD_queue_response(c, r->status, resp);
     MHD_destroy_response(resp);
     r->responded = true;
@@ -213,6 +234,11 @@ static enum MHD_Result respond(struct MHD_Connection *c, dv_req *r)
 static bool decide_early(struct MHD_Connection *c, dv_req *r)
 {
     const route *rt = r->route;
+    if ((unsigned)atomic_load(&g_open_connections) > g_cfg->max_connections)
+        return !req_fail(r, E_UNAVAILABLE, NULL,
+                         "the server is at its connection limit (%u); retry shortly or use "
+                         "another replica",
+                         g_cfg->max_connections);
     if (!rt)
         return !req_fail(r, E_NOT_FOUND, NULL,
                          "no route %.200s; see /openapi.yaml for the routes", r->path);
@@ -406,8 +432,9 @@ bool server_start(const dv_config *cfg)
     g_daemon = MHD_start_daemon(
         flags, cfg->port, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, &ss,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads > 1 ? cfg->threads : 0),
-        MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
-        cfg->timeout, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+        MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections + headroom(cfg->max_connections),
+        MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
         MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
     if (!g_daemon) {
         fprintf(stderr, "divergenced: cannot listen on %s:%u: %s\n", cfg->bind,

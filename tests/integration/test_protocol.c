@@ -284,7 +284,7 @@ static void t_request_id_echoed(void **state)
     char max_len[129];
     memset(max_len, 'a', 128);
     max_len[128] = '\0';
-    const char *valid[] = {"abc-DEF.123:xyz", "0", "trace:4bf92f3577b34da6.a3ce929d0e0e4736",
+    const char *valid[] = {"abc-DEF.123:xyz", "0", "under_score", "trace:4bf92f3577b34da6.a3ce929d0e0e4736",
                            max_len};
     for (size_t i = 0; i < sizeof valid / sizeof valid[0]; i++) {
         dv_resp r;
@@ -311,7 +311,7 @@ static void t_request_id_generated(void **state)
     char too_long[130];
     memset(too_long, 'b', 129);
     too_long[129] = '\0';
-    const char *invalid[] = {NULL, "has space", "slash/inside", "under_score", "semi;colon",
+    const char *invalid[] = {NULL, "has space", "slash/inside", "semi;colon",
                              "quote\"d", "caf\xc3\xa9", too_long};
     char prev[64] = "";
     for (size_t i = 0; i < sizeof invalid / sizeof invalid[0]; i++) {

@@ -116,6 +116,26 @@ static void test_near_equal_and_zero(void **state)
     assert_rel(js * 4, kl, 1e-6);
 }
 
+/* A dominant logit shifted far out: Lx − Ly must not round the small part away
+ * (x = [s, 0] against y = [0, 0] is P = [1, 0] against Q = [½, ½]: KL = ln 2). */
+static void test_huge_shift_on_p(void **state)
+{
+    (void)state;
+    const double shifts[] = {1e5, 1e10, 1e20, 1e300};
+    const double y[2] = {0.0, 0.0};
+    dv_dist dq;
+    logits(y, 2, 1.0, &dq);
+    for (size_t k = 0; k < sizeof shifts / sizeof shifts[0]; k++) {
+        double x[2] = {shifts[k], 0.0};
+        dv_dist dp;
+        logits(x, 2, 1.0, &dp);
+        assert_rel(dv_kl(&dp, &dq, NULL).nats, M_LN2, 1e-15);
+        /* JS(P = [1, 0], Q = [½, ½]) with M = [¾, ¼], in closed form. */
+        double js = 0.5 * (log(4.0 / 3.0)) + 0.25 * log(2.0 / 3.0) + 0.25 * log(2.0);
+        assert_rel(dv_js(&dp, &dq, NULL), js, 1e-15);
+    }
+}
+
 static void test_temperature(void **state)
 {
     (void)state;
@@ -189,6 +209,7 @@ int main(void)
         cmocka_unit_test(test_softmax),
         cmocka_unit_test(test_extremes),
         cmocka_unit_test(test_near_equal_and_zero),
+        cmocka_unit_test(test_huge_shift_on_p),
         cmocka_unit_test(test_temperature),
         cmocka_unit_test(test_mixed_weights_logits),
     };

@@ -164,8 +164,8 @@ static void test_many_distinct(void **state)
         assert_true(fabs(dv_support_key(s, i)->num - (double)i * 0.5) <= 0.0);
         assert_true(fabs(pc[i] - 2.0) <= 0.0);
     }
+    /* Timing is reported, never asserted: speed lives in benchmarks. */
     print_message("samples: 10^6 numbers (5e5 distinct) counted in %.3f s\n", secs);
-    assert_true(secs < 2.0);
     free(pc);
     dv_support_free(s);
 
