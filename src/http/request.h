@@ -75,4 +75,14 @@ bool req_defer(dv_req *r, void (*fn)(void *), void *arg);
 /* The writer for a 200 JSON body. */
 jw *req_json(dv_req *r);
 
+/*
+ * The request pipeline without the network (the server, fuzz targets and tests use it):
+ * req_execute parses r->body (POST) and runs r->route's handler; req_finalize turns a
+ * recorded problem into its problem+json body and sets r->status; req_release frees
+ * everything the request owns (not r itself). r->cfg and r->route must be set.
+ */
+void req_execute(dv_req *r);
+void req_finalize(dv_req *r);
+void req_release(dv_req *r);
+
 #endif

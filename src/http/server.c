@@ -128,33 +128,6 @@ static bool is_json_type(const char *ct)
 
 /* ---- the response path ----------------------------------------------------------------- */
 
-static void render_problem(dv_req *r)
-{
-    const problem_info *pi = problem_get(r->code);
-    jw_free(&r->out);
-    jw *w = &r->out;
-    char type[96];
-    snprintf(type, sizeof type, "urn:divergenced:problem:%s", pi->code);
-    jw_obj(w);
-    jw_key(w, "type");
-    jw_str(w, type);
-    jw_key(w, "title");
-    jw_str(w, pi->title);
-    jw_key(w, "status");
-    jw_uint(w, pi->status);
-    jw_key(w, "detail");
-    jw_str(w, r->detail);
-    jw_key(w, "code");
-    jw_str(w, pi->code);
-    if (r->pointer[0]) {
-        jw_key(w, "pointer");
-        jw_str(w, r->pointer);
-    }
-    jw_obj_end(w);
-    r->status = pi->status;
-    r->content_type = "application/problem+json";
-}
-
 static const char oom_body[] =
     "{\"type\":\"urn:divergenced:problem:out_of_memory\",\"title\":\"Out Of Memory\","
     "\"status\":503,\"detail\":\"the server ran out of memory for this response; retry "
@@ -162,10 +135,7 @@ static const char oom_body[] =
 
 static enum MHD_Result respond(struct MHD_Connection *c, dv_req *r)
 {
-    if (r->failed)
-        render_problem(r);
-    else if (r->status == 0)
-        r->status = 200;
+    req_finalize(r);
     struct MHD_Response *resp = NULL;
     if (r->status == 204) {
         resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
@@ -346,8 +316,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         req_fail(r, E_PAYLOAD_TOO_LARGE, NULL,
                  "the body is over %zu bytes, the most this server accepts (--max-body)",
                  g_cfg->max_body);
-    else if (!r->failed && (strcmp(r->route->method, "GET") == 0 || body_parse(r)))
-        r->route->handler(r);
+    else
+        req_execute(r);
     return respond(c, r);
 }
 
@@ -383,11 +353,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
             log_int(&l, "termination", (long long)toe);
         log_end(&l);
     }
-    for (cleanup *k = r->cleanups; k; k = k->next)
-        k->fn(k->arg);
-    arena_release(&r->mem);
-    jw_free(&r->out);
-    free(r->body);
+    req_release(r);
     free(r);
     *req_cls = NULL;
     metrics_in_flight(-1);
