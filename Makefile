@@ -76,6 +76,16 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(CORE_LIB) $(wildcard tests/unit/*.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(CORE_LIB) $(LDFLAGS_ALL) $(TEST_LIBS)
 
+# Unit tests of the HTTP layer (test_numparse.c, test_http_*.c) also link its objects.
+$(BUILD)/tests/test_numparse: tests/unit/test_numparse.c $(HTTP_OBJ) $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(HTTP_OBJ) $(CORE_LIB) $(LDFLAGS_ALL) \
+	  $(HTTP_LIBS) $(TEST_LIBS)
+$(BUILD)/tests/test_http_%: tests/unit/test_http_%.c $(HTTP_OBJ) $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(HTTP_OBJ) $(CORE_LIB) $(LDFLAGS_ALL) \
+	  $(HTTP_LIBS) $(TEST_LIBS)
+
 $(ITEST_BIN): $(ITEST_SRC) $(wildcard tests/integration/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/integration -o $@ $(ITEST_SRC) $(LDFLAGS_ALL) \
