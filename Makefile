@@ -45,7 +45,7 @@ ITEST_BIN := $(BUILD)/tests/integration
 HTTP_LIBS := -lmicrohttpd -ljansson -lpthread -lm
 TEST_LIBS := -lcmocka -lm
 
-.PHONY: all run test unit integration deps deps-test deps-quiet clean bench fuzz soak image image-test cluster-demo
+.PHONY: all run test unit integration fuzz-replay alloc-test deps deps-test deps-quiet clean bench fuzz soak image image-test cluster-demo
 all: deps-quiet $(BIN)
 
 # Install missing Debian packages (no-op when present). DEPS=0 skips the check.
@@ -90,6 +90,29 @@ $(ITEST_BIN): $(ITEST_SRC) $(wildcard tests/integration/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/integration -o $@ $(ITEST_SRC) $(LDFLAGS_ALL) \
 	  -lcurl -ljansson $(TEST_LIBS)
+
+# Fuzz targets (fuzz/) built with the normal compiler and fuzz/replay_main.c instead of
+# libFuzzer: `make test` replays the corpus and past crashes with them (under SAN=1).
+# scripts/fuzz.sh builds the real libFuzzer binaries with clang.
+FUZZ_TARGETS := entropy kl cross_entropy gaussian_kl batch_kl js samples core numparse
+FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
+FUZZ_COMMON  := fuzz/fuzz_common.c fuzz/replay_main.c
+
+$(BUILD)/fuzz/replay_%: fuzz/fuzz_%.c $(FUZZ_COMMON) fuzz/fuzz_common.h $(HTTP_OBJ) $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Ifuzz -o $@ $< $(FUZZ_COMMON) $(HTTP_OBJ) $(CORE_LIB) \
+	  $(LDFLAGS_ALL) $(HTTP_LIBS)
+
+# The allocation-failure harness: malloc/calloc/realloc/free of our objects wrapped at
+# link time (tests/alloc/alloc_test.c fails the k-th one).
+ALLOC_BIN := $(BUILD)/tests/alloc_test
+$(ALLOC_BIN): tests/alloc/alloc_test.c $(HTTP_OBJ) $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(HTTP_OBJ) $(CORE_LIB) $(LDFLAGS_ALL) \
+	  -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free $(HTTP_LIBS)
+
+fuzz-replay: $(FUZZ_REPLAY)
+alloc-test: $(ALLOC_BIN)
 
 run: deps $(BIN)
 	$(BIN) --port $${PORT:-8080}

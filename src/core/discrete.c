@@ -321,6 +321,14 @@ static dv_value kl_log(const dv_dist *p, const dv_dist *q, double *terms)
             terms[i] = INFINITY;
             continue;
         }
+        if (!(dv_prob(p, i) > 0.0)) {
+            /* P_i underflows (logits): Q φ(0) = Q. Why here: d may be ±inf then (the
+             * logit difference overflows) and 0·inf would make the sum NaN. */
+            dv_acc_add(&a, dv_prob(q, i));
+            if (terms)
+                terms[i] = 0.0;
+            continue;
+        }
         double d = log_ratio(p, q, dl, i);
         dv_acc_add(&a, kl_log_term(p, q, i, d));
         if (terms)
@@ -353,7 +361,8 @@ dv_value dv_cross_entropy(const dv_dist *p, const dv_dist *q, double *terms)
     if (terms) {
         for (size_t i = 0; i < p->n; i++) {
             double pi = dv_prob(p, i);
-            if (p->kind == DV_WEIGHTS && !(p->v[i] > 0.0))
+            /* !(pi > 0) also covers a P_i that underflows next to log Q_i = −inf. */
+            if (!(pi > 0.0))
                 terms[i] = 0.0;
             else if (q->kind == DV_WEIGHTS && !(q->v[i] > 0.0))
                 terms[i] = INFINITY;
@@ -400,7 +409,10 @@ static double psi_d(double d)
      * 1 − t = 2E/(1+E); so ψ = 2(ln2 − log1p(E)) − 2sE/(1+E). Why: tanh saturates to 1
      * for s > 38 and 1 − t would lose everything. */
     double e = exp(-s);
-    return 2.0 * (M_LN2 - log1p(e)) - 2.0 * s * e / (1.0 + e);
+    /* s·E, not 2s·E: s may be +inf (a logit difference that overflows) or near
+     * DBL_MAX, where 2s = inf and inf·0 = NaN; E = 0 there and so is the term. */
+    double se = e > 0.0 ? s * e : 0.0;
+    return 2.0 * (M_LN2 - log1p(e)) - 2.0 * se / (1.0 + e);
 }
 
 double dv_js(const dv_dist *p, const dv_dist *q, double *terms)
