@@ -4,33 +4,35 @@
 #include "dist_in.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static bool read_samples(dv_req *r, side *s, const char *ptr)
 {
-    if (!json_is_array(s->json))
+    if (!jv_is_array(s->json))
         return req_fail(r, E_WRONG_TYPE, ptr,
                         "%s is %s; it must be an array of numbers, strings or booleans",
                         s->member, json_kind(s->json));
-    size_t n = json_array_size(s->json);
+    size_t n = s->json->n;
     if (n == 0)
         return req_fail(r, E_EMPTY, ptr, "%s is empty; give at least one sample", s->member);
     dv_key *k = req_alloc(r, n, sizeof *k);
     if (!k)
         return false;
     for (size_t i = 0; i < n; i++) {
-        json_t *e = json_array_get(s->json, i);
+        jv tmp;
+        const jv *e = jv_at(s->json, i, &tmp);
         memset(&k[i], 0, sizeof k[i]);
-        if (json_is_number(e)) {
+        if (jv_is_number(e)) {
             k[i].kind = DV_KEY_NUMBER;
-            k[i].num = json_number_value(e);
-        } else if (json_is_string(e)) {
+            k[i].num = e->u.num;
+        } else if (jv_is_string(e)) {
             k[i].kind = DV_KEY_STRING;
-            k[i].str = json_string_value(e);
-            k[i].len = json_string_length(e);
-        } else if (json_is_boolean(e)) {
+            k[i].str = e->u.str;
+            k[i].len = e->n;
+        } else if (jv_is_bool(e)) {
             k[i].kind = DV_KEY_BOOL;
-            k[i].boolean = json_is_true(e);
+            k[i].boolean = e->kind == JV_TRUE;
         } else {
             char p[256];
             return req_fail(r, E_WRONG_TYPE, ptr_index(p, sizeof p, ptr, i),
@@ -45,13 +47,13 @@ static bool read_samples(dv_req *r, side *s, const char *ptr)
 
 static bool read_labelled(dv_req *r, side *s, const char *ptr)
 {
-    if (json_object_size(s->json) == 0)
+    if (s->json->n == 0)
         return req_fail(r, E_EMPTY, ptr, "%s is an empty object; give at least one label",
                         s->member);
-    const char *key;
-    json_t *v;
-    json_object_foreach(s->json, key, v) {
-        if (!json_is_number(v)) {
+    for (size_t m = 0; m < s->json->n; m++) {
+        const char *key = s->json->u.members[m].key;
+        const jv *v = &s->json->u.members[m].val;
+        if (!jv_is_number(v)) {
             char p[256];
             return req_fail(r, E_WRONG_TYPE,
                             ptr_member(p, sizeof p, ptr, key, strlen(key)),
@@ -95,11 +97,11 @@ bool side_find(dv_req *r, const side_names *names, side *out)
     snprintf(ptr, sizeof ptr, "/%s", out->member);
     if (out->form == FORM_SAMPLES)
         return read_samples(r, out, ptr);
-    if (out->form == FORM_ARRAY && json_is_object(out->json)) {
+    if (out->form == FORM_ARRAY && jv_is_object(out->json)) {
         out->form = FORM_LABELLED;
         return read_labelled(r, out, ptr);
     }
-    if (!json_is_array(out->json))
+    if (!jv_is_array(out->json))
         return req_fail(r, E_WRONG_TYPE, ptr, "%s is %s; it must be %s", out->member,
                         json_kind(out->json),
                         out->form == FORM_ARRAY
@@ -121,7 +123,7 @@ static bool align_labels(dv_req *r, dist_set *ds)
 {
     size_t hint = 0;
     for (int i = 0; i < ds->count; i++)
-        hint += json_object_size(ds->s[i].json);
+        hint += ds->s[i].json->n;
     dv_support *sup = dv_support_new(hint);
     if (!sup || !req_defer(r, free_support, sup)) {
         dv_support_free(sup);
@@ -129,10 +131,9 @@ static bool align_labels(dv_req *r, dist_set *ds)
     }
     ds->support = sup;
     for (int i = 0; i < ds->count; i++) {
-        const char *key;
-        json_t *v;
-        json_object_foreach(ds->s[i].json, key, v) {
-            dv_key k = {.kind = DV_KEY_STRING, .str = key, .len = strlen(key)};
+        for (size_t m = 0; m < ds->s[i].json->n; m++) {
+            const jv_member *mb = &ds->s[i].json->u.members[m];
+            dv_key k = {.kind = DV_KEY_STRING, .str = mb->key, .len = mb->key_len};
             size_t idx;
             if (dv_support_add(sup, &k, &idx) != DV_OK)
                 return req_fail(r, E_OUT_OF_MEMORY, NULL, "out of memory matching labels");
@@ -145,11 +146,10 @@ static bool align_labels(dv_req *r, dist_set *ds)
         if (!s->v)
             return false;
         s->n = m;
-        const char *key;
-        json_t *v;
-        json_object_foreach(s->json, key, v) {
-            dv_key k = {.kind = DV_KEY_STRING, .str = key, .len = strlen(key)};
-            s->v[dv_support_find(sup, &k)] = json_number_value(v);
+        for (size_t j = 0; j < s->json->n; j++) {
+            const jv_member *mb = &s->json->u.members[j];
+            dv_key k = {.kind = DV_KEY_STRING, .str = mb->key, .len = mb->key_len};
+            s->v[dv_support_find(sup, &k)] = mb->val.u.num;
         }
     }
     return true;

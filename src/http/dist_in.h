@@ -21,7 +21,7 @@ typedef struct side_names {
 typedef struct side {
     side_form form;
     const char *member; /* the member actually given, e.g. "q_logits" */
-    json_t *json;
+    const jv *json;
     double *v;          /* numbers: weights or logits (labelled: aligned to the support) */
     size_t n;
     dv_key *keys;       /* samples */

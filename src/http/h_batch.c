@@ -21,7 +21,7 @@ typedef struct rows_in {
 
 static bool read_rows(dv_req *r, const char *w_name, const char *l_name, rows_in *in)
 {
-    json_t *w = body_member(r, w_name), *l = body_member(r, l_name);
+    const jv *w = body_member(r, w_name), *l = body_member(r, l_name);
     char ptr[64];
     if (w && l) {
         snprintf(ptr, sizeof ptr, "/%s", l_name);

@@ -21,7 +21,7 @@ typedef struct gauss_in {
     bool scalar; /* mean given as a number */
 } gauss_in;
 
-static bool read_scale(dv_req *r, gauss_in *in, json_t *s, const char *ptr)
+static bool read_scale(dv_req *r, gauss_in *in, const jv *s, const char *ptr)
 {
     dv_gauss *g = &in->g;
     size_t rows, cols;
@@ -32,14 +32,14 @@ static bool read_scale(dv_req *r, gauss_in *in, json_t *s, const char *ptr)
                             "%s.cov needs mean as an array; for one dimension give std, var "
                             "or log_var",
                             in->name);
-        if (!json_is_number(s))
+        if (!jv_is_number(s))
             return req_fail(r, E_WRONG_TYPE, ptr,
                             "%s.%s is %s; with a number as mean it must be a number",
                             in->name, in->scale_name, json_kind(s));
         double *v = req_alloc(r, 1, sizeof *v);
         if (!v)
             return false;
-        *v = json_number_value(s);
+        *v = s->u.num;
         g->scale = v;
         return true;
     }
@@ -67,19 +67,18 @@ static bool read_scale(dv_req *r, gauss_in *in, json_t *s, const char *ptr)
     return true;
 }
 
-static bool read_gauss(dv_req *r, const char *name, json_t *v, gauss_in *in)
+static bool read_gauss(dv_req *r, const char *name, const jv *v, gauss_in *in)
 {
     char base[8], ptr[256];
     snprintf(base, sizeof base, "/%s", name);
     memset(in, 0, sizeof *in);
     in->name = name;
-    if (!json_is_object(v))
+    if (!jv_is_object(v))
         return req_fail(r, E_WRONG_TYPE, base,
                         "%s is %s; it must be an object {\"mean\": …, \"std\": …}", name,
                         json_kind(v));
-    const char *key;
-    json_t *m;
-    json_object_foreach(v, key, m) {
+    for (size_t k = 0; k < v->n; k++) {
+        const char *key = v->u.members[k].key;
         bool ok = strcmp(key, "mean") == 0;
         for (size_t i = 0; i < 4 && !ok; i++)
             ok = strcmp(key, scale_names[i]) == 0;
@@ -90,14 +89,14 @@ static bool read_gauss(dv_req *r, const char *name, json_t *v, gauss_in *in)
                             "var, log_var or cov",
                             name, key);
     }
-    json_t *mean = json_object_get(v, "mean");
+    const jv *mean = jv_get(v, "mean");
     if (!mean) {
         snprintf(ptr, sizeof ptr, "%s/mean", base);
         return req_fail(r, E_MISSING_MEMBER, ptr, "%s.mean is missing", name);
     }
-    json_t *scale = NULL;
+    const jv *scale = NULL;
     for (size_t i = 0; i < 4; i++) {
-        json_t *s = json_object_get(v, scale_names[i]);
+        const jv *s = jv_get(v, scale_names[i]);
         if (!s)
             continue;
         if (scale) {
@@ -118,16 +117,16 @@ static bool read_gauss(dv_req *r, const char *name, json_t *v, gauss_in *in)
     }
     snprintf(ptr, sizeof ptr, "%s/mean", base);
     dv_gauss *g = &in->g;
-    if (json_is_number(mean)) {
+    if (jv_is_number(mean)) {
         double *x = req_alloc(r, 1, sizeof *x);
         if (!x)
             return false;
-        *x = json_number_value(mean);
+        *x = mean->u.num;
         g->mean = x;
         g->dim = 1;
         in->scalar = true;
-    } else if (json_is_array(mean) && json_array_size(mean) > 0 &&
-               json_is_array(json_array_get(mean, 0))) {
+    } else if (jv_is_array(mean) && mean->n > 0 && !mean->numeric &&
+               jv_is_array(&mean->u.items[0])) {
         double *x;
         if (!get_matrix(r, mean, ptr, &x, &g->rows, &g->dim))
             return false;
@@ -178,7 +177,7 @@ void h_gaussian_kl(dv_req *r)
 {
     opts o;
     gauss_in p, q;
-    json_t *qj = body_member(r, "q");
+    const jv *qj = body_member(r, "q");
     if (!body_only(r, allowed) || !get_opts(r, &o))
         return;
     if (!body_member(r, "p")) {

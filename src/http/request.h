@@ -19,8 +19,9 @@
 #include "jw.h"
 #include "problem.h"
 
-typedef struct json_t json_t_;
 struct route;
+struct jv;
+struct jparser;
 
 /* A function run when the request ends (for memory the core malloc'd). */
 typedef struct cleanup {
@@ -38,13 +39,15 @@ typedef struct dv_req {
     char method[8];
     const char *path; /* libmicrohttpd's copy; valid for the request */
 
-    /* body */
-    char *body;       /* malloc'd */
-    size_t body_len;
+    /* body: either fed chunk by chunk to `stream` as it arrives (the server), or given
+     * whole in `body` (tests, fuzz targets); see body_parse() in decode.h */
+    char *body;       /* malloc'd, or NULL */
+    size_t body_len;  /* bytes received (and fed) so far */
     size_t bytes_in;  /* every body byte received, kept or not (metrics, log) */
     size_t body_cap;
     bool body_too_large;
-    void *json;       /* the decoded body (json_t *), released at the end */
+    struct jparser *stream;  /* the streaming decoder; lives in the arena */
+    const struct jv *json;   /* the decoded body (an object), in the arena */
 
     /* outcome */
     bool failed;

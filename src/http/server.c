@@ -242,17 +242,12 @@ static bool decide_early(struct MHD_Connection *c, dv_req *r)
                              "the body is %llu bytes; this server accepts at most %zu "
                              "(--max-body)",
                              n, g_cfg->max_body);
-        if (errno == 0 && end != cl && n > 0) {
-            r->body = malloc((size_t)n);
-            if (!r->body)
-                return !req_fail(r, E_OUT_OF_MEMORY, NULL,
-                                 "no memory for a %llu-byte body; retry later", n);
-            r->body_cap = (size_t)n;
-        }
     }
     return false;
 }
 
+/* The body is decoded as it arrives (json_stream.c): no copy of the text is kept, only
+ * the numbers, so memory follows the count of numbers rather than the size of the text. */
 static void append_body(dv_req *r, const char *data, size_t n)
 {
     if (r->body_too_large || r->failed)
@@ -261,20 +256,8 @@ static void append_body(dv_req *r, const char *data, size_t n)
         r->body_too_large = true;
         return;
     }
-    if (r->body_cap - r->body_len < n) {
-        size_t cap = r->body_cap ? r->body_cap : 4096;
-        while (cap - r->body_len < n)
-            cap = cap > g_cfg->max_body / 2 ? g_cfg->max_body : cap * 2;
-        char *nb = realloc(r->body, cap);
-        if (!nb) {
-            req_fail(r, E_OUT_OF_MEMORY, NULL, "no memory for the request body; retry later");
-            return;
-        }
-        r->body = nb;
-        r->body_cap = cap;
-    }
-    memcpy(r->body + r->body_len, data, n);
     r->body_len += n;
+    body_feed(r, data, n);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
