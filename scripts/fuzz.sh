@@ -34,6 +34,7 @@ done
 mkdir -p "$out/logs"
 run_one() {
   local t=$1 secs=$2 out=$3
+  rm -rf "$out/crashes/$t"  # only this run's crashes are reported (past ones are in fuzz/regressions/)
   mkdir -p "$out/corpus/$t" "$out/crashes/$t"
   local maxlen=8192
   [ "$t" = core ] && maxlen=1024
