@@ -434,14 +434,64 @@ static inline bool is_letter(char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-/* A whole number token t[0..n) starting at body offset `at`. Counted even when it is
- * malformed, as the whole-body scan counts number-like runs. */
-static void number_token(jparser *p, const char *t, size_t n, size_t at)
+/* Length of a valid UTF-8 sequence at s[i] (lead byte ≥ 0x80), or 0. With `prefix`, a
+ * sequence cut short by n counts as valid (its end is in the next chunk). */
+static size_t utf8_check(const unsigned char *s, size_t n, size_t i, bool prefix)
+{
+    unsigned c = s[i];
+    size_t len;
+    unsigned lo = 0x80, hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf)
+        len = 2;
+    else if (c >= 0xe0 && c <= 0xef) {
+        len = 3;
+        if (c == 0xe0)
+            lo = 0xa0;
+        else if (c == 0xed)
+            hi = 0x9f; /* no UTF-16 surrogates */
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        len = 4;
+        if (c == 0xf0)
+            lo = 0x90;
+        else if (c == 0xf4)
+            hi = 0x8f; /* ≤ U+10FFFF */
+    } else
+        return 0;
+    if (i + len > n && !prefix)
+        return 0;
+    if (i + 1 < n && (s[i + 1] < lo || s[i + 1] > hi))
+        return 0;
+    for (size_t k = 2; k < len && i + k < n; k++)
+        if (s[i + k] < 0x80 || s[i + k] > 0xbf)
+            return 0;
+    return len;
+}
+
+static size_t utf8_seq(const unsigned char *s, size_t n, size_t i)
+{
+    return utf8_check(s, n, i, false);
+}
+
+/*
+ * A run t[0..n) of number characters starting at body offset `at`, followed by the bytes
+ * after[0..after_n) (as many as are known). Counted even when malformed, as the
+ * whole-body scan counts number-like runs. The order of errors is that of a lexer that
+ * reads the longest valid number, converts it, then looks at what follows: "1e999x" is an
+ * overflow, "1e5e5" a valid number followed by a syntax error, while a byte right after
+ * the number that cannot start UTF-8 is seen before the number is converted (only that
+ * byte is looked at, so the outcome does not depend on where the chunks end).
+ */
+static void number_token(jparser *p, const char *t, size_t n, size_t at, const char *after,
+                         size_t after_n)
 {
     double x;
     p->numbers++;
-    if (dv_parse_json_number(t, n, &x) != n)
+    size_t k = dv_parse_json_number(t, n, &x);
+    if (k == 0 || (k < n && t[k] >= '0' && t[k] <= '9'))
         return syntax(p, at, "invalid number");
+    if (k == n && after_n > 0 && (unsigned char)after[0] >= 0x80 &&
+        !utf8_check((const unsigned char *)after, 1, 0, true))
+        return syntax(p, at + n, "invalid UTF-8");
     if (p->numbers > p->r->cfg->max_elements) {
         p->over_limit = true;
         return enter_scan(p, false);
@@ -449,6 +499,10 @@ static void number_token(jparser *p, const char *t, size_t n, size_t at)
     if (isinf(x))
         return overflow(p, at);
     emit(p, (jv){.kind = JV_NUMBER, .u.num = x});
+    if (k < n && p->state != ST_SCAN) {
+        syntax(p, at + k, "unexpected character after a number");
+        p->s_in_num = true;
+    }
 }
 
 static void literal_token(jparser *p, const char *t, size_t n, size_t at)
@@ -486,36 +540,6 @@ static long hex4(const char *s, size_t n, size_t i)
         v = v * 16 + h;
     }
     return v;
-}
-
-/* Length of a valid UTF-8 sequence at s[i] (lead byte ≥ 0x80), or 0. */
-static size_t utf8_seq(const unsigned char *s, size_t n, size_t i)
-{
-    unsigned c = s[i];
-    size_t len;
-    unsigned lo = 0x80, hi = 0xbf;
-    if (c >= 0xc2 && c <= 0xdf)
-        len = 2;
-    else if (c >= 0xe0 && c <= 0xef) {
-        len = 3;
-        if (c == 0xe0)
-            lo = 0xa0;
-        else if (c == 0xed)
-            hi = 0x9f; /* no UTF-16 surrogates */
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        len = 4;
-        if (c == 0xf0)
-            lo = 0x90;
-        else if (c == 0xf4)
-            hi = 0x8f; /* ≤ U+10FFFF */
-    } else
-        return 0;
-    if (i + len > n || s[i + 1] < lo || s[i + 1] > hi)
-        return 0;
-    for (size_t k = 2; k < len; k++)
-        if (s[i + k] < 0x80 || s[i + k] > 0xbf)
-            return 0;
-    return len;
 }
 
 static size_t put_utf8(char *o, unsigned long cp)
@@ -638,10 +662,11 @@ static void string_token(jparser *p, const char *t, size_t n, size_t at)
     emit(p, (jv){.kind = JV_STRING, .n = len, .u.str = s});
 }
 
-static void token_done(jparser *p, enum token k, const char *t, size_t n, size_t at)
+static void token_done(jparser *p, enum token k, const char *t, size_t n, size_t at,
+                       const char *after, size_t after_n)
 {
     switch (k) {
-    case TK_NUM: number_token(p, t, n, at); break;
+    case TK_NUM: number_token(p, t, n, at, after, after_n); break;
     case TK_LIT: literal_token(p, t, n, at); break;
     case TK_STR: string_token(p, t, n, at); break;
     case TK_NONE: break;
@@ -721,7 +746,7 @@ static size_t scalar(jparser *p, const char *s, size_t n, size_t i)
         syntax(p, p->base + i, "unexpected character where a value should start");
         return i;
     }
-    token_done(p, k, s + i, j - i, p->base + i);
+    token_done(p, k, s + i, j - i, p->base + i, s + j, n - j);
     return j;
 partial:
     p->tok = k;
@@ -758,7 +783,7 @@ static size_t resume_token(jparser *p, const char *s, size_t n)
         return n;
     enum token k = p->tok;
     p->tok = TK_NONE;
-    token_done(p, k, p->tbuf, p->tlen, p->tok_start);
+    token_done(p, k, p->tbuf, p->tlen, p->tok_start, s + j, n - j);
     return j;
 }
 
@@ -817,7 +842,8 @@ static size_t number_run(jparser *p, const char *s, size_t n, size_t i)
     for (;;) {
         double x;
         size_t k = dv_parse_json_number(s + i, n - i, &x);
-        if (k == 0 || i + k >= n || is_numch(s[i + k]) || isinf(x) || p->numbers >= max)
+        if (k == 0 || i + k >= n || is_numch(s[i + k]) || (unsigned char)s[i + k] >= 0x80 ||
+            isinf(x) || p->numbers >= max)
             return i;
         if (f->n == f->cap && !grow(p, f, (void **)&f->nums, sizeof *f->nums))
             return i;
@@ -940,7 +966,7 @@ bool jp_finish(jparser *p, const jv **root)
         if (k == TK_STR)
             syntax(p, p->base, "unterminated string");
         else
-            token_done(p, k, p->tbuf, p->tlen, p->tok_start);
+            token_done(p, k, p->tbuf, p->tlen, p->tok_start, NULL, 0);
     }
     if (!p->failed && !p->over_limit && !p->too_deep && p->state != ST_END)
         syntax(p, p->base, p->base == 0 ? "the body is empty" : "unexpected end of input");
