@@ -107,7 +107,9 @@ static void gen_body(sbuf *b, const json_t *gen, const json_t *body)
     }
     json_t *v;
     json_object_foreach((json_t *)(uintptr_t)body, key, v) {
-        char *kj = json_dumps(json_string(key), JSON_ENCODE_ANY);
+        json_t *ks = json_string(key);
+        char *kj = ks ? json_dumps(ks, JSON_ENCODE_ANY) : NULL;
+        json_decref(ks);
         char *vj = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(17));
         if (!first)
             sb_str(b, ",");
