@@ -215,7 +215,12 @@ typedef struct sample {
     const char *body;
 } sample;
 
-static const sample samples[] = {
+static sample samples[] = {
+    {"/entropy", NULL}, /* big bodies, filled in main() */
+    {"/kl", NULL},
+    {"/js", NULL},
+    {"/gaussian-kl", NULL},
+    {"/batch/categorical-kl", NULL},
     {"/entropy", "{\"p\": [0.5, 0.25, 0.25], \"terms\": true, \"base\": 2}"},
     {"/entropy", "{\"samples\": [1, \"a\", true, 1.0, \"a\", null, \"b\\u0000c\"]}"},
     {"/entropy", "{\"p_logits\": [1, 2, 3], \"temperature\": 0.5, \"terms\": true}"},
@@ -249,6 +254,54 @@ static const sample samples[] = {
     {"/batch/categorical-kl", "{\"p\": [[0.5, 0.5]], \"q\": [[0.5, 0.5, 0]]}"},
 };
 
+/* Bodies big enough to grow every buffer: arena blocks, the support table, the
+ * response writer, the covariance work space. Built once, before anything is armed. */
+enum item { NUM_HALF, LABEL, SAMPLE, NUM_QUARTER };
+
+static int item(char *b, size_t cap, enum item k, int i)
+{
+    switch (k) {
+    case NUM_HALF: return snprintf(b, cap, "%d.5", i);
+    case LABEL: return snprintf(b, cap, "\"l%d\": %d", i, i % 7 + 1);
+    case SAMPLE: return snprintf(b, cap, "\"s%d\", %d", i, i % 7 + 1);
+    case NUM_QUARTER: return snprintf(b, cap, "%d.25", i);
+    }
+    return 0;
+}
+
+static char *build(const char *head, enum item k, int n, const char *tail)
+{
+    size_t cap = strlen(head) + strlen(tail) + (size_t)n * 48 + 1, len = 0;
+    char *b = __real_malloc(cap);
+    len += (size_t)snprintf(b + len, cap - len, "%s", head);
+    for (int i = 0; i < n; i++) {
+        if (i)
+            b[len++] = ',';
+        len += (size_t)item(b + len, cap - len, k, i);
+    }
+    snprintf(b + len, cap - len, "%s", tail);
+    return b;
+}
+
+static char *build_cov(int d)
+{
+    size_t cap = (size_t)d * (size_t)d * 8 + (size_t)d * 8 + 64, len = 0;
+    char *b = __real_malloc(cap);
+    len += (size_t)snprintf(b + len, cap - len, "{\"p\": {\"mean\": [");
+    for (int i = 0; i < d; i++)
+        len += (size_t)snprintf(b + len, cap - len, "%s%d", i ? "," : "", i % 3);
+    len += (size_t)snprintf(b + len, cap - len, "], \"cov\": [");
+    for (int i = 0; i < d; i++) {
+        len += (size_t)snprintf(b + len, cap - len, "%s[", i ? "," : "");
+        for (int j = 0; j < d; j++)
+            len += (size_t)snprintf(b + len, cap - len, "%s%s", j ? "," : "",
+                                    i == j ? "2" : "0.5");
+        len += (size_t)snprintf(b + len, cap - len, "]");
+    }
+    snprintf(b + len, cap - len, "]}}");
+    return b;
+}
+
 int main(int argc, char **argv)
 {
     bool verbose = argc > 1 && strcmp(argv[1], "-v") == 0;
@@ -260,6 +313,28 @@ int main(int argc, char **argv)
     snprintf(g_cfg.cors_origin, sizeof g_cfg.cors_origin, "*");
     g_cfg.log_level = LOG_ERROR;
 
+    /* 3000 weights with terms; 2500 distinct labels per side; 2000 samples; a 24×24
+     * covariance; 60 rows of 40 logits. */
+    samples[0].body = build("{\"p\": [", NUM_HALF, 3000, "], \"normalize\": true, \"terms\": true}");
+    samples[1].body = build("{\"normalize\": true, \"terms\": true, \"p\": {", LABEL, 2500,
+                            "}, \"q\": {\"l0\": 1, \"l1\": 2}}");
+    samples[2].body = build("{\"p_samples\": [", SAMPLE, 1000,
+                            "], \"q_samples\": [1, 2, \"s1\"], \"terms\": true}");
+    samples[3].body = build_cov(24);
+    {
+        char *row = build("[", NUM_QUARTER, 40, "]");
+        size_t rl = strlen(row), cap = 2 * (60 * (rl + 1)) + 64, len = 0;
+        char *b = __real_malloc(cap);
+        for (int side = 0; side < 2; side++) {
+            len += (size_t)snprintf(b + len, cap - len, "%s\"%s\": [", side ? "], " : "{",
+                                    side ? "q_logits" : "p_logits");
+            for (int i = 0; i < 60; i++)
+                len += (size_t)snprintf(b + len, cap - len, "%s%s", i ? "," : "", row);
+        }
+        snprintf(b + len, cap - len, "]}");
+        __real_free(row);
+        samples[4].body = b;
+    }
     int failures = 0;
     size_t runs = 0, known_total = 0;
     for (size_t s = 0; s < sizeof samples / sizeof samples[0]; s++) {
@@ -305,10 +380,11 @@ int main(int argc, char **argv)
                 __real_free(again.body);
             }
         }
-        printf("%-22s k = 1..%-4zu %4zu x 503 out_of_memory, %4zu x normal answer (%u), "
-               "%3zu x known jansson bug%s%.60s\n",
-               sm->path, n, oom, ok, base.status, known, verbose ? "  " : "",
-               verbose ? sm->body : "");
+        printf("%-22s %6zu bytes  k = 1..%-4zu %4zu x 503 out_of_memory, %4zu x normal "
+               "answer (%u)", sm->path, strlen(sm->body), n, oom, ok, base.status);
+        if (known)
+            printf(", %zu x known jansson bug", known);
+        printf("%s%.60s\n", verbose ? "  " : "", verbose ? sm->body : "");
         known_total += known;
         __real_free(base.body);
     }
