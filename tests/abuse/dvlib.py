@@ -6,6 +6,7 @@ has a timeout, and stops the daemons it started (by PID) at exit.
 import atexit
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -48,6 +49,10 @@ class Daemon:
         while time.time() < deadline and self.port is None:
             with self._cv:
                 for ln in self.lines:
+                    m = re.search(r" info listening .*\bport=(\d+)", ln)  # --log-format text
+                    if m:
+                        self.port = int(m.group(1))
+                        continue
                     try:
                         j = json.loads(ln)
                     except ValueError:
@@ -84,8 +89,9 @@ class Daemon:
                 self.proc.wait()
         return self.proc.returncode
 
-    def wait_lines(self, pred, timeout=5.0):
-        """The log lines (parsed) for which pred holds, after waiting up to timeout for one."""
+    def wait_lines(self, pred, timeout=5.0, count=1):
+        """The log lines (parsed) for which pred holds, after waiting up to timeout for
+        `count` of them."""
         deadline = time.time() + timeout
         while True:
             with self._cv:
@@ -97,7 +103,7 @@ class Daemon:
                         continue
                     if pred(j):
                         got.append(j)
-                if got or time.time() >= deadline:
+                if len(got) >= count or time.time() >= deadline:
                     return got
                 self._cv.wait(0.05)
 
