@@ -120,6 +120,26 @@ static inline bool is_digit(char c)
     return (unsigned)(c - '0') < 10u;
 }
 
+/* Eight ASCII digits at p → their value, with a handful of 64-bit operations (SWAR);
+ * false when any of the eight bytes is not a digit. */
+static inline bool eight_digits(const char *p, uint64_t *v)
+{
+    uint64_t x;
+    memcpy(&x, p, 8);
+    /* every byte 0x30..0x39: high nibble 3, and adding 6 does not carry into it */
+    if (((x & 0xf0f0f0f0f0f0f0f0u) | (((x + 0x0606060606060606u) & 0xf0f0f0f0f0f0f0f0u) >> 4)) !=
+        0x3333333333333333u)
+        return false;
+    x -= 0x3030303030303030u;
+    /* little-endian: byte 0 is the most significant digit. Pairs, then quads, then all. */
+    x = x * 10 + (x >> 8);
+    x = (((x & 0x000000ff000000ffu) * (100 + (1000000ull << 32))) +
+         (((x >> 16) & 0x000000ff000000ffu) * (1 + (10000ull << 32)))) >>
+        32;
+    *v = x;
+    return true;
+}
+
 size_t dv_parse_json_number(const char *s, size_t n, double *out)
 {
     size_t i = 0;
@@ -138,6 +158,13 @@ size_t dv_parse_json_number(const char *s, size_t n, double *out)
         i++;
     } else {
         while (i < n && is_digit(s[i])) {
+            uint64_t v8;
+            if (nd <= 11 && i + 8 <= n && eight_digits(s + i, &v8)) {
+                w = w * 100000000u + v8;
+                nd += 8;
+                i += 8;
+                continue;
+            }
             unsigned d = (unsigned)(s[i] - '0');
             if (nd < 19) {
                 w = w * 10 + d;
@@ -154,6 +181,14 @@ size_t dv_parse_json_number(const char *s, size_t n, double *out)
         if (i >= n || !is_digit(s[i]))
             return 0;
         while (i < n && is_digit(s[i])) {
+            uint64_t v8;
+            if (w != 0 && nd <= 11 && i + 8 <= n && eight_digits(s + i, &v8)) {
+                w = w * 100000000u + v8;
+                nd += 8;
+                dexp -= 8;
+                i += 8;
+                continue;
+            }
             unsigned d = (unsigned)(s[i] - '0');
             if (nd < 19) {
                 if (w != 0 || d != 0) {
