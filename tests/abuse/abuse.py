@@ -5,7 +5,8 @@
                     other requests keep being served (no thread held per connection)
   connection limit  over --max-connections: 503 unavailable (Connection: close) or refused,
                     while the connections within the limit are served
-  oversized         a 64 KiB header or request line: 4xx and closed, daemon fine
+  oversized         a header or request line over the 128 KiB connection buffer: 4xx and
+                    closed, daemon fine
   Content-Length    over --max-body: 413 before a body byte is sent
   chunked           a chunked body over --max-body: 413; a small one: 200
   pipelining        several requests in one write: answered in order, each correct;
@@ -209,11 +210,12 @@ def connection_limit(c, binary):
 def oversized(c, d):
     print("oversized headers and request lines")
     for what, req in [
-        ("a 64 KiB header", b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " +
-         b"a" * 65536 + b"\r\n\r\n"),
-        ("2000 small headers", b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
-         b"".join(b"X-H%d: v\r\n" % i for i in range(2000)) + b"\r\n"),
-        ("a 64 KiB request line", b"GET /" + b"a" * 65536 + b" HTTP/1.1\r\nHost: x\r\n\r\n"),
+        # Over the daemon's per-connection buffer (libmicrohttpd's memory limit, 128 KiB).
+        ("a 256 KiB header", b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " +
+         b"a" * 262144 + b"\r\n\r\n"),
+        ("20000 small headers", b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+         b"".join(b"X-H%d: v\r\n" % i for i in range(20000)) + b"\r\n"),
+        ("a 256 KiB request line", b"GET /" + b"a" * 262144 + b" HTTP/1.1\r\nHost: x\r\n\r\n"),
     ]:
         s = d.connect()
         status = None
