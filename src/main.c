@@ -326,11 +326,13 @@ int main(int argc, char **argv)
 
     int sig = 0;
     sigwait(&sigs, &sig);
+    /* Readiness turns 503 before the line that says so is written. */
+    server_begin_drain();
     log_begin(&l, LOG_INFO, "draining");
     log_str(&l, "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     log_int(&l, "grace_seconds", st.cfg.shutdown_grace);
     log_end(&l);
-    server_drain_and_stop(st.cfg.shutdown_grace);
+    server_finish_drain(st.cfg.shutdown_grace);
     log_msg(LOG_INFO, "stopped");
     free(st.cfg.api_key);
     return 0;

@@ -2,6 +2,7 @@
  * jw.c — JSON writer (see jw.h).
  */
 #include "jw.h"
+#include "utf8.h"
 
 #include "numparse.h"
 
@@ -111,6 +112,17 @@ static void escaped(jw *w, const char *s, size_t len)
     size_t start = 0;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
+        if (c >= 0x80) {
+            size_t k = utf8_seq((const unsigned char *)s + i, len - i);
+            if (k > 0) {
+                i += k - 1;
+                continue;
+            }
+            jw_raw(w, s + start, i - start);
+            start = i + 1;
+            jw_raw(w, UTF8_REPLACEMENT, 3);
+            continue;
+        }
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;
         jw_raw(w, s + start, i - start);

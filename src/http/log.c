@@ -2,6 +2,7 @@
  * log.c — structured logging (see log.h).
  */
 #include "log.h"
+#include "utf8.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -69,6 +70,17 @@ static void escaped(logline *l, const char *s, size_t n)
         } else if (c < 0x20 || c == 0x7f) {
             char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
             put(l, e, 6);
+        } else if (c >= 0x80) {
+            /* Whole characters only: a line stays valid UTF-8 even when it fills up. */
+            size_t k = utf8_seq((const unsigned char *)s + i, n - i);
+            const char *out = k ? s + i : UTF8_REPLACEMENT;
+            size_t out_len = k ? k : 3;
+            if (l->len + out_len + 3 > sizeof l->buf) {
+                l->full = true;
+                break;
+            }
+            put(l, out, out_len);
+            i += k ? k - 1 : 0;
         } else {
             put(l, (const char *)&c, 1);
         }

@@ -519,12 +519,16 @@ uint16_t server_port(void)
     return i ? i->port : 0;
 }
 
-void server_drain_and_stop(unsigned grace_seconds)
+void server_begin_drain(void)
 {
     atomic_store(&g_draining, true);
     MHD_socket s = MHD_quiesce_daemon(g_daemon);
     if (s != MHD_INVALID_SOCKET)
         close(s);
+}
+
+void server_finish_drain(unsigned grace_seconds)
+{
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     while (atomic_load(&g_in_flight) > 0 && since(&t0) < (double)grace_seconds) {

@@ -17,7 +17,9 @@ bool server_start(const dv_config *cfg);
 uint16_t server_port(void);
 /* True once drain has begun: /readyz answers 503. */
 bool server_draining(void);
-/* Stops accepting, lets in-flight requests finish for up to grace seconds, stops. */
-void server_drain_and_stop(unsigned grace_seconds);
+/* Turns /readyz to 503 and stops accepting new connections. */
+void server_begin_drain(void);
+/* Lets in-flight requests finish for up to grace seconds, then stops the server. */
+void server_finish_drain(unsigned grace_seconds);
 
 #endif
