@@ -355,3 +355,20 @@ void emit_reason(jw *w, const dist_set *ds, size_t i)
     jw_key(w, "reason");
     jw_str(w, buf);
 }
+
+static const char *const pair_members[] = {"p",         "q",         "p_logits", "q_logits",
+                                           "p_samples", "q_samples", "base",     "normalize",
+                                           "terms",     "temperature", NULL};
+static const side_names pair_p = {"p", "p_logits", "p_samples"};
+static const side_names pair_q = {"q", "q_logits", "q_samples"};
+
+bool pair_read(dv_req *r, dist_set *ds, opts *o, double **terms)
+{
+    memset(ds, 0, sizeof *ds);
+    ds->count = 2;
+    *terms = NULL;
+    if (!body_only(r, pair_members) || !get_opts(r, o) || !side_find(r, &pair_p, &ds->s[0]) ||
+        !side_find(r, &pair_q, &ds->s[1]) || !dists_prepare(r, ds, o))
+        return false;
+    return !o->terms || (*terms = req_alloc(r, ds->d[0].n, sizeof **terms)) != NULL;
+}

@@ -40,6 +40,13 @@ bool side_find(dv_req *r, const side_names *names, side *out);
 /* Matches labels / counts samples, then validates and prepares every side. */
 bool dists_prepare(dv_req *r, dist_set *ds, const opts *o);
 
+/*
+ * The whole input of a two-distribution route (/kl, /js): its members (p | p_logits |
+ * p_samples, q | q_logits | q_samples, base, normalize, terms, temperature), both sides
+ * prepared, and *terms an n-entry buffer when "terms" was asked for (else NULL).
+ */
+bool pair_read(dv_req *r, dist_set *ds, opts *o, double **terms);
+
 /* Response helpers. */
 void emit_support_and_empirical(jw *w, const dist_set *ds);
 /* terms in nats → converted to the base; array, or object keyed by label. */

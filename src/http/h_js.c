@@ -7,21 +7,12 @@
 #include "handlers.h"
 #include "reply.h"
 
-static const char *const allowed[] = {"p",    "q",         "p_logits", "q_logits",
-                                      "p_samples", "q_samples", "base",   "normalize",
-                                      "terms", "temperature", NULL};
-static const side_names p_names = {"p", "p_logits", "p_samples"};
-static const side_names q_names = {"q", "q_logits", "q_samples"};
-
 void h_js(dv_req *r)
 {
     opts o;
-    dist_set ds = {.count = 2};
-    if (!body_only(r, allowed) || !get_opts(r, &o) || !side_find(r, &p_names, &ds.s[0]) ||
-        !side_find(r, &q_names, &ds.s[1]) || !dists_prepare(r, &ds, &o))
-        return;
-    double *terms = NULL;
-    if (o.terms && !(terms = req_alloc(r, ds.d[0].n, sizeof *terms)))
+    dist_set ds;
+    double *terms;
+    if (!pair_read(r, &ds, &o, &terms))
         return;
     double js = dv_to_base(dv_js(&ds.d[0], &ds.d[1], terms), &o.base);
 
