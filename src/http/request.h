@@ -62,6 +62,7 @@ typedef struct dv_req {
     size_t bytes_out;
     uint64_t values;   /* numbers consumed by the math (metric) */
     bool responded;
+    bool decided;      /* answered from the headers; sent at the final callback */
     int offload;       /* server.c: 0 none, 1 queued to a worker, 2 executed there */
 
     char request_id[129];

@@ -358,6 +358,14 @@ static bool decide_early(struct MHD_Connection *c, dv_req *r)
 
 /* The body is decoded as it arrives (json_stream.c): no copy of the text is kept, only
  * the numbers, so memory follows the count of numbers rather than the size of the text. */
+/* Whether the request announces a body (a non-zero Content-Length, or chunked). */
+static bool has_body(struct MHD_Connection *c)
+{
+    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+    return MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding") != NULL ||
+           (cl && strspn(cl, " 0") != strlen(cl));
+}
+
 static void append_body(dv_req *r, const char *data, size_t n)
 {
     if (r->body_too_large || r->failed)
@@ -392,8 +400,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         r->method_index = metrics_method_index(method);
         r->route = route_find(url, &r->route_index);
         request_id(r, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Request-Id"));
-        if (decide_early(c, r))
-            return respond(c, r);
+        if (decide_early(c, r)) {
+            /* With a body on the way, answer now so it is never read (the connection then
+             * closes); without one, answer at the final callback and keep the connection
+             * alive (a CORS preflight need not cost a new connection). */
+            if (has_body(c))
+                return respond(c, r);
+            r->decided = true;
+        }
         return MHD_YES;
     }
     if (*upload_size > 0) {
@@ -405,7 +419,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     if (r->responded || r->offload == 1)
         return MHD_YES;
-    if (r->offload == 2)
+    if (r->offload == 2 || r->decided)
         return respond(c, r);
     if (r->body_too_large)
         req_fail(r, E_PAYLOAD_TOO_LARGE, NULL,
