@@ -323,6 +323,7 @@ int main(int argc, char **argv)
     log_int(&l, "threads", st.cfg.threads);
     log_str(&l, "auth", st.cfg.api_key ? "bearer" : "off");
     log_end(&l);
+    log_buffering(true);
 
     int sig = 0;
     sigwait(&sigs, &sig);
@@ -333,6 +334,7 @@ int main(int argc, char **argv)
     log_int(&l, "grace_seconds", st.cfg.shutdown_grace);
     log_end(&l);
     server_finish_drain(st.cfg.shutdown_grace);
+    log_buffering(false);
     log_msg(LOG_INFO, "stopped");
     free(st.cfg.api_key);
     return 0;

@@ -4,6 +4,7 @@
 #include "log.h"
 #include "utf8.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -135,20 +136,114 @@ void log_num(logline *l, const char *key, double value)
     putf(l, l->json ? ",\"%s\":%.3f" : " %s=%.3f", key, value);
 }
 
-void log_end(logline *l)
+static void write_all(const char *p, size_t left)
 {
-    l->full = false;
-    if (l->json)
-        put(l, "}", 1);
-    put(l, "\n", 1);
-    const char *p = l->buf;
-    size_t left = l->len;
     while (left > 0) {
         ssize_t n = write(STDOUT_FILENO, p, left);
         if (n <= 0)
             break;
         p += n;
         left -= (size_t)n;
+    }
+}
+
+/*
+ * Buffered mode (while serving). Why: a write(2) per request line cost ~20 % of the
+ * small-request throughput (48 k vs 61 k requests/s measured with wrk on 2 cores).
+ * Lines are appended whole under a short mutex to the active buffer; a flusher thread
+ * swaps buffers every LOG_FLUSH_MS and writes outside the lock; a full buffer is written
+ * by the thread that fills it. A line is on stdout at most LOG_FLUSH_MS after it is made.
+ */
+enum { LOG_BUF = 64 * 1024, LOG_FLUSH_MS = 50 };
+static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
+static char g_bufs[2][LOG_BUF];
+static size_t g_len;
+static int g_active;
+static bool g_buffered, g_stop;
+static pthread_t g_flusher;
+static pthread_mutex_t g_write_mu = PTHREAD_MUTEX_INITIALIZER; /* keeps writes in order */
+
+/* Called with g_mu held; returns with it released, the swapped-out buffer written. */
+static void flush_locked(void)
+{
+    char *out = g_bufs[g_active];
+    size_t n = g_len;
+    g_active ^= 1;
+    g_len = 0;
+    pthread_mutex_lock(&g_write_mu);
+    pthread_mutex_unlock(&g_mu);
+    write_all(out, n);
+    pthread_mutex_unlock(&g_write_mu);
+}
+
+static void *flusher(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        struct timespec nap = {0, LOG_FLUSH_MS * 1000L * 1000L};
+        nanosleep(&nap, NULL);
+        pthread_mutex_lock(&g_mu);
+        bool stop = g_stop;
+        if (g_len > 0)
+            flush_locked();
+        else
+            pthread_mutex_unlock(&g_mu);
+        if (stop)
+            return NULL;
+    }
+}
+
+void log_buffering(bool on)
+{
+    if (on == g_buffered)
+        return;
+    if (on) {
+        g_stop = false;
+        g_buffered = pthread_create(&g_flusher, NULL, flusher, NULL) == 0;
+        return;
+    }
+    pthread_mutex_lock(&g_mu);
+    g_stop = true;
+    pthread_mutex_unlock(&g_mu);
+    pthread_join(g_flusher, NULL);
+    pthread_mutex_lock(&g_mu);
+    g_buffered = false;
+    if (g_len > 0)
+        flush_locked();
+    else
+        pthread_mutex_unlock(&g_mu);
+}
+
+void log_end(logline *l)
+{
+    l->full = false;
+    if (l->json)
+        put(l, "}", 1);
+    put(l, "\n", 1);
+    pthread_mutex_lock(&g_mu);
+    if (!g_buffered) {
+        pthread_mutex_unlock(&g_mu);
+        pthread_mutex_lock(&g_write_mu);
+        write_all(l->buf, l->len);
+        pthread_mutex_unlock(&g_write_mu);
+        return;
+    }
+    if (g_len + l->len > LOG_BUF)
+        flush_locked(); /* releases g_mu */
+    else
+        pthread_mutex_unlock(&g_mu);
+    pthread_mutex_lock(&g_mu);
+    if (g_len + l->len <= LOG_BUF) {
+        memcpy(g_bufs[g_active] + g_len, l->buf, l->len);
+        g_len += l->len;
+        pthread_mutex_unlock(&g_mu);
+    } else {
+        /* Another thread refilled the buffer meanwhile: write this line directly,
+         * after what is buffered, to keep order. */
+        flush_locked();
+        pthread_mutex_lock(&g_write_mu);
+        write_all(l->buf, l->len);
+        pthread_mutex_unlock(&g_write_mu);
     }
 }
 

@@ -28,6 +28,10 @@ void log_int(logline *l, const char *key, long long value);
 void log_num(logline *l, const char *key, double value);
 void log_end(logline *l);
 
+/* On: lines are buffered and written by a flusher thread within 50 ms (while serving).
+ * Off: flushes what is buffered, stops the thread; lines are written at once again. */
+void log_buffering(bool on);
+
 /* One-shot: a message with no fields. */
 void log_msg(enum log_level level, const char *msg);
 /* Parses a level name; false for an unknown one. */
