@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <signal.h>
@@ -294,7 +295,7 @@ static bool parse_args(int argc, char **argv, opt_state *st, int *exit_now)
 int main(int argc, char **argv)
 {
     /* Block the shutdown signals before anything else, so a SIGTERM during start-up is
-     * not fatal, and every libmicrohttpd thread inherits the mask: only sigwait() below
+     * not fatal, and every libmicrohttpd thread inherits the mask: only the wait below
      * receives them. */
     sigset_t sigs;
     sigemptyset(&sigs);
@@ -326,7 +327,17 @@ int main(int argc, char **argv)
     log_buffering(true);
 
     int sig = 0;
-    sigwait(&sigs, &sig);
+    /* Wait for a signal; every 5 s of waiting, hand freed heap pages back to the kernel.
+     * Why: request buffers are freed by several threads into glibc's per-thread arenas,
+     * which keep the pages; the 10-minute soak showed RSS ~12 MB above its post-warm-up
+     * baseline with no live allocation behind it (LeakSanitizer clean). */
+    for (;;) {
+        struct timespec tick = {5, 0};
+        sig = sigtimedwait(&sigs, NULL, &tick);
+        if (sig > 0)
+            break;
+        malloc_trim(0);
+    }
     /* Readiness turns 503 before the line that says so is written. */
     server_begin_drain();
     log_begin(&l, LOG_INFO, "draining");
