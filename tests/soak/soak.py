@@ -163,6 +163,9 @@ def run_phase(d, templates, weights, seconds, workers, stats, seed):
         th.join(60)
 
 
+IDLE_BEFORE_RSS = 6.5  # seconds: one malloc_trim period of main.c (5 s) plus margin
+
+
 def settle_fds(d, baseline, timeout=15.0):
     deadline = time.time() + timeout
     n = proc_fds(d.pid)
@@ -203,7 +206,9 @@ def main():
     # A client that sends part of a request head and closes at once leaves its socket in
     # CLOSE-WAIT until --timeout (libmicrohttpd misses the EOF that arrives with the
     # data), so the baseline is taken once the idle timeout has passed.
-    time.sleep(TIMEOUT + 1.5)
+    # The daemon hands freed heap pages back every 5 s while it waits (main.c), so both
+    # RSS samples are taken after the same idle time, longer than that period.
+    time.sleep(max(TIMEOUT + 1.5, IDLE_BEFORE_RSS))
     fds0 = proc_fds(d.pid)
     rss0 = proc_rss_kb(d.pid)
     print("soak: after warm-up (%d requests): rss %d kB, fds %d" % (warm_stats.requests, rss0, fds0),
@@ -215,6 +220,8 @@ def main():
     elapsed = time.time() - t0
     alive = d.alive()
     fds1 = settle_fds(d, fds0) if alive else -1
+    if alive:
+        time.sleep(IDLE_BEFORE_RSS)
     rss1 = proc_rss_kb(d.pid) if alive else -1
     rc = d.stop()
     five = sum(n for st, n in stats.by_status.items() if st >= 500) + \
