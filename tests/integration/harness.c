@@ -919,3 +919,32 @@ const char *dv_check_problem(const dv_resp *r, long status, const char *code, ch
     }
     return NULL;
 }
+
+bool dv_header_has_token(const char *value, const char *token)
+{
+    size_t n = strlen(token);
+    for (const char *s = value; s && *s;) {
+        while (*s == ' ' || *s == ',')
+            s++;
+        size_t len = strcspn(s, ", ");
+        if (len == n && strncasecmp(s, token, n) == 0)
+            return true;
+        s += len;
+    }
+    return false;
+}
+
+int dv_start_default_and_limits(dv_daemon **def, dv_daemon **limits)
+{
+    static const char *const small[] = {"--max-body", "4096", "--max-elements", "100", NULL};
+    *def = dv_start(NULL, NULL);
+    *limits = dv_start(small, NULL);
+    return *def && *limits ? 0 : -1;
+}
+
+int dv_stop_pair(dv_daemon **a, dv_daemon **b)
+{
+    int ra = dv_stop(*a, 15000), rb = dv_stop(*b, 15000);
+    *a = *b = NULL;
+    return ra == 0 && rb == 0 ? 0 : -1;
+}

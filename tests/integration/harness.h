@@ -129,6 +129,14 @@ const char *dv_case_check(const json_t *c, const dv_resp *r, char *buf, size_t c
 /* The per-group runners (one file each). */
 int dv_run_reference_tests(void);
 int dv_run_bad_input_tests(void);
+
+/* Is `token` one of the comma-separated tokens of a header value (case-insensitive)? */
+bool dv_header_has_token(const char *value, const char *token);
+
+/* The two daemons the table-driven groups share: default flags, and small limits
+ * (--max-body 4096 --max-elements 100). 0 on success, as cmocka group setups expect. */
+int dv_start_default_and_limits(dv_daemon **def, dv_daemon **limits);
+int dv_stop_pair(dv_daemon **a, dv_daemon **b);
 int dv_run_protocol_tests(void);
 int dv_run_lifecycle_tests(void);
 

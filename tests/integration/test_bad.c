@@ -25,34 +25,15 @@ static dv_daemon *g_limits; /* --max-body 4096 --max-elements 100 */
 static int group_setup(void **state)
 {
     (void)state;
-    static const char *const limits[] = {"--max-body", "4096", "--max-elements", "100", NULL};
-    g_default = dv_start(NULL, NULL);
-    g_limits = dv_start(limits, NULL);
-    return g_default && g_limits ? 0 : -1;
+    return dv_start_default_and_limits(&g_default, &g_limits);
 }
 
 static int group_teardown(void **state)
 {
     (void)state;
-    int a = dv_stop(g_default, 15000), b = dv_stop(g_limits, 15000);
-    g_default = g_limits = NULL;
-    return a == 0 && b == 0 ? 0 : -1;
+    return dv_stop_pair(&g_default, &g_limits);
 }
 
-/* Is `token` one of the comma-separated tokens of an Allow header? */
-static bool allow_has(const char *allow, const char *token)
-{
-    size_t n = strlen(token);
-    for (const char *s = allow; s && *s;) {
-        while (*s == ' ' || *s == ',')
-            s++;
-        size_t len = strcspn(s, ", ");
-        if (len == n && strncasecmp(s, token, n) == 0)
-            return true;
-        s += len;
-    }
-    return false;
-}
 
 static bool code_accepted(const json_t *want, const char *got)
 {
@@ -163,7 +144,7 @@ static void run_bad(void **state)
         size_t i;
         json_t *s;
         json_array_foreach(json_object_get(c, "allow_contains"), i, s) {
-            if (!allow || !allow_has(allow, json_string_value(s))) {
+            if (!allow || !dv_header_has_token(allow, json_string_value(s))) {
                 snprintf(msg, sizeof msg, "Allow \"%s\" lacks %s", allow ? allow : "(absent)",
                          json_string_value(s));
                 bad = msg;
@@ -171,7 +152,7 @@ static void run_bad(void **state)
             }
         }
         const char *m = req.method ? req.method : "POST";
-        if (!bad && allow && allow_has(allow, m)) {
+        if (!bad && allow && dv_header_has_token(allow, m)) {
             snprintf(msg, sizeof msg, "Allow \"%s\" lists the rejected method %s", allow, m);
             bad = msg;
         }

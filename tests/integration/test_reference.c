@@ -23,18 +23,13 @@ static dv_daemon *g_limits;  /* --max-body 4096 --max-elements 100 */
 static int group_setup(void **state)
 {
     (void)state;
-    static const char *const limits[] = {"--max-body", "4096", "--max-elements", "100", NULL};
-    g_default = dv_start(NULL, NULL);
-    g_limits = dv_start(limits, NULL);
-    return g_default && g_limits ? 0 : -1;
+    return dv_start_default_and_limits(&g_default, &g_limits);
 }
 
 static int group_teardown(void **state)
 {
     (void)state;
-    int a = dv_stop(g_default, 15000), b = dv_stop(g_limits, 15000);
-    g_default = g_limits = NULL;
-    return a == 0 && b == 0 ? 0 : -1;
+    return dv_stop_pair(&g_default, &g_limits);
 }
 
 static void run_case(void **state)
