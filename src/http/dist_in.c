@@ -2,6 +2,7 @@
  * dist_in.c — discrete distribution inputs (see dist_in.h).
  */
 #include "dist_in.h"
+#include "reply.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -371,4 +372,18 @@ bool pair_read(dv_req *r, dist_set *ds, opts *o, double **terms)
         !side_find(r, &pair_q, &ds->s[1]) || !dists_prepare(r, ds, o))
         return false;
     return !o->terms || (*terms = req_alloc(r, ds->d[0].n, sizeof **terms)) != NULL;
+}
+
+void emit_dist_tail(jw *w, const dist_set *ds, const opts *o, double *terms,
+                    size_t inf_index)
+{
+    jw_key(w, "n");
+    jw_uint(w, ds->d[0].n);
+    emit_base_unit(w, o);
+    if (inf_index != DV_NO_INDEX)
+        emit_reason(w, ds, inf_index);
+    if (terms)
+        emit_terms(w, ds, terms, &o->base);
+    emit_support_and_empirical(w, ds);
+    jw_obj_end(w);
 }

@@ -53,5 +53,12 @@ void emit_support_and_empirical(jw *w, const dist_set *ds);
 void emit_terms(jw *w, const dist_set *ds, double *terms, const dv_base *b);
 /* "reason" for an infinite result at category i. */
 void emit_reason(jw *w, const dist_set *ds, size_t i);
+/*
+ * The members every distribution route ends with, then the closing brace: "n", "base",
+ * "unit", "reason" (when inf_index is not DV_NO_INDEX), "terms" (when terms is not NULL),
+ * and "support"/"p"/"q" for labelled or sample inputs.
+ */
+void emit_dist_tail(jw *w, const dist_set *ds, const opts *o, double *terms,
+                    size_t inf_index);
 
 #endif

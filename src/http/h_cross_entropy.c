@@ -92,13 +92,5 @@ void h_cross_entropy(dv_req *r)
     emit_value(w, "kl", kl.nats, &o.base);
     jw_key(w, "perplexity");
     jw_num(w, dv_perplexity(ce.nats));
-    jw_key(w, "n");
-    jw_uint(w, ds.d[0].n);
-    emit_base_unit(w, &o);
-    if (ce.inf_index != DV_NO_INDEX)
-        emit_reason(w, &ds, ce.inf_index);
-    if (terms)
-        emit_terms(w, &ds, terms, &o.base);
-    emit_support_and_empirical(w, &ds);
-    jw_obj_end(w);
+    emit_dist_tail(w, &ds, &o, terms, ce.inf_index);
 }

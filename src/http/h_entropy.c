@@ -26,11 +26,5 @@ void h_entropy(dv_req *r)
     emit_value(w, "entropy", h, &o.base);
     jw_key(w, "perplexity");
     jw_num(w, dv_perplexity(h));
-    jw_key(w, "n");
-    jw_uint(w, ds.d[0].n);
-    emit_base_unit(w, &o);
-    if (terms)
-        emit_terms(w, &ds, terms, &o.base);
-    emit_support_and_empirical(w, &ds);
-    jw_obj_end(w);
+    emit_dist_tail(w, &ds, &o, terms, DV_NO_INDEX);
 }

@@ -24,11 +24,5 @@ void h_js(dv_req *r)
      * sign of every logarithm, so the distance is taken of |js|. */
     jw_key(w, "distance");
     jw_num(w, sqrt(fabs(js)));
-    jw_key(w, "n");
-    jw_uint(w, ds.d[0].n);
-    emit_base_unit(w, &o);
-    if (terms)
-        emit_terms(w, &ds, terms, &o.base);
-    emit_support_and_empirical(w, &ds);
-    jw_obj_end(w);
+    emit_dist_tail(w, &ds, &o, terms, DV_NO_INDEX);
 }

@@ -17,13 +17,5 @@ void h_kl(dv_req *r)
     jw *w = req_json(r);
     jw_obj(w);
     emit_value(w, "kl", kl.nats, &o.base);
-    jw_key(w, "n");
-    jw_uint(w, ds.d[0].n);
-    emit_base_unit(w, &o);
-    if (kl.inf_index != DV_NO_INDEX)
-        emit_reason(w, &ds, kl.inf_index);
-    if (terms)
-        emit_terms(w, &ds, terms, &o.base);
-    emit_support_and_empirical(w, &ds);
-    jw_obj_end(w);
+    emit_dist_tail(w, &ds, &o, terms, kl.inf_index);
 }
