@@ -40,7 +40,7 @@ validator=false
 if command -v node >/dev/null && command -v npm >/dev/null; then
   if [ ! -d deploy/validate/node_modules ]; then
     echo "check_deploy: npm ci in deploy/validate (pinned by package-lock.json)"
-    (cd deploy/validate && npm ci --no-audit --no-fund --loglevel=error >/dev/null 2>&1)
+    bash scripts/npm_ci.sh deploy/validate
   fi
   if (cd deploy/validate && node -e 'require("kubernetes-models/apps/v1");
         require("@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1"); require("yaml")') 2>/dev/null; then

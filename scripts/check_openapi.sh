@@ -33,7 +33,7 @@ if [ ! -x "$redocly" ] || [ "$have" != "$want" ]; then
     exit 1
   fi
   echo "check_openapi: npm ci in $lintdir (@redocly/cli $want)" >&2
-  (cd "$lintdir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  bash scripts/npm_ci.sh "$lintdir"
 fi
 
 # Redocly otherwise phones home for telemetry and update checks.
