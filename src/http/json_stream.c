@@ -4,8 +4,8 @@
  * Structure: a container-level state machine over bytes, an explicit stack of open
  * containers (no recursion), and scalar tokens that are read in place when a chunk holds
  * them whole and copied into a side buffer only when a chunk boundary splits one. Number
- * arrays grow as double[] (in the arena while small, then malloc/realloc, which glibc
- * turns into mremap for big blocks, so growth copies nothing).
+ * arrays grow as double[] (in the arena while small, then in bigblock.c storage, where
+ * big blocks grow by mremap, so growth copies nothing).
  */
 #include "json_stream.h"
 
@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bigblock.h"
 #include "decode.h"
 #include "numparse.h"
 
@@ -32,13 +33,13 @@ enum state {
 
 enum token { TK_NONE, TK_NUM, TK_STR, TK_LIT };
 
-/* Arena storage up to this size; beyond it, heap blocks that realloc can move cheaply. */
+/* Arena storage up to this size; beyond it, bigblock.c blocks (grown without copying). */
 #define ARENA_LIMIT 65536
 
 typedef struct frame {
     bool obj;
     bool numeric; /* array elements so far are all numbers (in nums) */
-    bool heap;    /* the storage below is malloc'd */
+    bool heap;    /* the storage below is a bigblock */
     size_t n, cap;
     double *nums;
     jv *items;
@@ -88,7 +89,7 @@ struct jparser {
     size_t s_col;
     bool s_col_set;
 
-    heap_block *heap; /* malloc'd blocks of closed containers */
+    heap_block *heap; /* bigblock blocks of closed containers */
 };
 
 /* ---- tree accessors --------------------------------------------------------------------- */
@@ -137,14 +138,14 @@ static void release(void *arg)
     for (int d = 0; d < p->depth; d++) {
         frame *f = &p->st[d];
         if (f->heap) {
-            free(f->nums);
-            free(f->items);
-            free(f->mem);
+            bigblock_free(f->nums);
+            bigblock_free(f->items);
+            bigblock_free(f->mem);
         }
     }
     p->depth = 0;
     for (heap_block *b = p->heap; b; b = b->next)
-        free(b->ptr);
+        bigblock_free(b->ptr);
     p->heap = NULL;
     free(p->tbuf);
     p->tbuf = NULL;
@@ -264,9 +265,9 @@ static bool grow(jparser *p, frame *f, void **buf, size_t elem)
         if (nb && f->n)
             memcpy(nb, *buf, f->n * elem);
     } else if (f->heap) {
-        nb = realloc(*buf, cap * elem);
+        nb = bigblock_grow(*buf, cap * elem);
     } else {
-        nb = malloc(cap * elem);
+        nb = bigblock_alloc(cap * elem);
         if (nb && f->n)
             memcpy(nb, *buf, f->n * elem);
         if (nb)
@@ -284,7 +285,7 @@ static bool keep_block(jparser *p, void *ptr)
 {
     heap_block *b = arena_alloc(&p->r->mem, sizeof *b);
     if (!b) {
-        free(ptr);
+        bigblock_free(ptr);
         return false;
     }
     b->ptr = ptr;
@@ -374,13 +375,13 @@ static void emit(jparser *p, jv v)
         /* the first non-number: switch this array to general nodes */
         size_t cap = f->n < 8 ? 8 : f->n * 2;
         jv *items = cap * sizeof(jv) <= ARENA_LIMIT ? arena_alloc(&p->r->mem, cap * sizeof(jv))
-                                                    : malloc(cap * sizeof(jv));
+                                                    : bigblock_alloc(cap * sizeof(jv));
         if (!items)
             return out_of_memory(p);
         for (size_t i = 0; i < f->n; i++)
             items[i] = (jv){.kind = JV_NUMBER, .u.num = f->nums[i]};
         if (f->heap)
-            free(f->nums);
+            bigblock_free(f->nums);
         f->nums = NULL;
         f->heap = cap * sizeof(jv) > ARENA_LIMIT;
         f->items = items;

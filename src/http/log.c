@@ -4,8 +4,8 @@
 #include "log.h"
 #include "utf8.h"
 
+#include <math.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -47,16 +47,29 @@ static void put(logline *l, const char *s, size_t n)
     l->len += n;
 }
 
-static void putf(logline *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void putf(logline *l, const char *fmt, ...)
+static void put_str(logline *l, const char *s)
 {
-    char tmp[256];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        put(l, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+    put(l, s, strlen(s));
+}
+
+/* Decimal digits without printf: the request path writes a line per request. */
+static void put_uint(logline *l, unsigned long long v)
+{
+    char d[20];
+    size_t i = sizeof d;
+    do {
+        d[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    put(l, d + i, sizeof d - i);
+}
+
+/* ,"key": (JSON) or  key= (text); keys are the program's own plain names. */
+static void put_key(logline *l, const char *key)
+{
+    put(l, l->json ? ",\"" : " ", l->json ? 2 : 1);
+    put_str(l, key);
+    put(l, l->json ? "\":" : "=", l->json ? 2 : 1);
 }
 
 /* Escapes for JSON in both formats: a text line stays one line. */
@@ -64,6 +77,15 @@ static void escaped(logline *l, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     for (size_t i = 0; i < n && !l->full; i++) {
+        size_t run = i;
+        while (run < n && (unsigned char)s[run] >= 0x20 && (unsigned char)s[run] < 0x7f &&
+               s[run] != '"' && s[run] != '\\')
+            run++;
+        if (run > i) {
+            put(l, s + i, run - i);
+            i = run - 1;
+            continue;
+        }
         unsigned char c = (unsigned char)s[i];
         if (c == '"' || c == '\\') {
             char e[2] = {'\\', (char)c};
@@ -88,37 +110,61 @@ static void escaped(logline *l, const char *s, size_t n)
     }
 }
 
+/* "YYYY-MM-DDTHH:MM:SS.mmmZ": the part up to the second is formatted once per second per
+ * thread (gmtime_r and snprintf cost more than the rest of a request line). */
+static void put_time(logline *l)
+{
+    static _Thread_local time_t sec = -1;
+    static _Thread_local char head[32];
+    static _Thread_local size_t head_len;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    if (ts.tv_sec != sec) {
+        struct tm tm;
+        gmtime_r(&ts.tv_sec, &tm);
+        int n = snprintf(head, sizeof head, "%04d-%02d-%02dT%02d:%02d:%02d.",
+                         tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+                         tm.tm_sec);
+        head_len = n > 0 && (size_t)n < sizeof head ? (size_t)n : 0;
+        sec = ts.tv_sec;
+    }
+    long ms = ts.tv_nsec / 1000000;
+    char tail[5] = {(char)('0' + ms / 100), (char)('0' + ms / 10 % 10), (char)('0' + ms % 10),
+                    'Z'};
+    put(l, head, head_len);
+    put(l, tail, 4);
+}
+
 void log_begin(logline *l, enum log_level level, const char *msg)
 {
     l->len = 0;
     l->json = g_json;
     l->full = false;
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    struct tm tm;
-    gmtime_r(&ts.tv_sec, &tm);
-    char when[40];
-    if (snprintf(when, sizeof when, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-             ts.tv_nsec / 1000000) < 0)
-        when[0] = '\0';
-    if (l->json)
-        putf(l, "{\"time\":\"%s\",\"level\":\"%s\",\"msg\":\"%s\"", when,
-             level_names[level], msg);
-    else
-        putf(l, "%s %s %s", when, level_names[level], msg);
+    if (l->json) {
+        put_str(l, "{\"time\":\"");
+        put_time(l);
+        put_str(l, "\",\"level\":\"");
+        put_str(l, level_names[level]);
+        put_str(l, "\",\"msg\":\"");
+        put_str(l, msg);
+        put(l, "\"", 1);
+    } else {
+        put_time(l);
+        put(l, " ", 1);
+        put_str(l, level_names[level]);
+        put(l, " ", 1);
+        put_str(l, msg);
+    }
 }
 
 void log_strn(logline *l, const char *key, const char *value, size_t len)
 {
-    if (l->json) {
-        putf(l, ",\"%s\":\"", key);
-        escaped(l, value, len);
+    put_key(l, key);
+    if (l->json)
         put(l, "\"", 1);
-    } else {
-        putf(l, " %s=", key);
-        escaped(l, value, len);
-    }
+    escaped(l, value, len);
+    if (l->json)
+        put(l, "\"", 1);
 }
 
 void log_str(logline *l, const char *key, const char *value)
@@ -128,12 +174,30 @@ void log_str(logline *l, const char *key, const char *value)
 
 void log_int(logline *l, const char *key, long long value)
 {
-    putf(l, l->json ? ",\"%s\":%lld" : " %s=%lld", key, value);
+    put_key(l, key);
+    if (value < 0)
+        put(l, "-", 1);
+    put_uint(l, value < 0 ? 0ull - (unsigned long long)value : (unsigned long long)value);
 }
 
+/* Three decimals, as %.3f (ties may round the other way; these are durations). */
 void log_num(logline *l, const char *key, double value)
 {
-    putf(l, l->json ? ",\"%s\":%.3f" : " %s=%.3f", key, value);
+    put_key(l, key);
+    if (!(fabs(value) < 1e15)) {
+        char tmp[64];
+        int n = snprintf(tmp, sizeof tmp, "%.3f", value);
+        put(l, tmp, n > 0 && (size_t)n < sizeof tmp ? (size_t)n : 0);
+        return;
+    }
+    long long milli = llround(value * 1000.0);
+    if (milli < 0 || (milli == 0 && signbit(value)))
+        put(l, "-", 1);
+    unsigned long long m = milli < 0 ? 0ull - (unsigned long long)milli : (unsigned long long)milli;
+    put_uint(l, m / 1000);
+    char frac[4] = {'.', (char)('0' + m / 100 % 10), (char)('0' + m / 10 % 10),
+                    (char)('0' + m % 10)};
+    put(l, frac, 4);
 }
 
 static void write_all(const char *p, size_t left)

@@ -89,8 +89,10 @@ static void request_id(dv_req *r, const char *given)
         z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
         z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
         z ^= z >> 31;
-        snprintf(r->request_id + 16 * half, 17, "%016llx", (unsigned long long)z);
+        for (int k = 0; k < 16; k++)
+            r->request_id[16 * half + k] = "0123456789abcdef"[(z >> (60 - 4 * k)) & 15];
     }
+    r->request_id[32] = '\0';
 }
 
 /* Constant-time comparison: the time taken does not depend on where the bytes differ. */
@@ -512,9 +514,10 @@ bool server_start(const dv_config *cfg)
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads > 1 ? cfg->threads : 0),
         MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections + headroom(cfg->max_connections),
         MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout,
-        /* 128 KiB per connection (default 32): bigger reads, 4× fewer callbacks and
-         * syscalls per megabyte of body */
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)128 * 1024, MHD_OPTION_NOTIFY_COMPLETED,
+        /* 32 KiB per connection. libmicrohttpd zeroes the whole buffer after every
+         * request, so its size is paid per small request: 128 KiB made the 44.9 MB /kl
+         * ~9 % faster (bigger reads) but small /kl ~16 % slower (memset). */
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024, MHD_OPTION_NOTIFY_COMPLETED,
         on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
         MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
     if (g_daemon)
