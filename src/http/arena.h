@@ -6,6 +6,7 @@
 #ifndef DV_ARENA_H
 #define DV_ARENA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct arena_block arena_block;
@@ -16,6 +17,10 @@ typedef struct arena {
 
 /* 16-byte aligned; NULL on allocation failure or size overflow. */
 void *arena_alloc(arena *a, size_t size);
+/* Grows p, the newest allocation, in place from old_size to new_size bytes when its
+ * block has room; false (p untouched) otherwise. Arrays that grow while nothing else is
+ * allocated (numbers being parsed) then take no copies and leave no holes. */
+bool arena_extend(arena *a, void *p, size_t old_size, size_t new_size);
 /* n × size, zeroed; NULL on overflow of n × size or allocation failure. */
 void *arena_calloc(arena *a, size_t n, size_t size);
 void arena_release(arena *a);

@@ -260,7 +260,10 @@ static bool grow(jparser *p, frame *f, void **buf, size_t elem)
     if (cap > SIZE_MAX / elem / 2)
         return false;
     void *nb;
-    if (cap * elem <= ARENA_LIMIT) {
+    if (cap * elem <= ARENA_LIMIT && f->cap &&
+        arena_extend(&p->r->mem, *buf, f->cap * elem, cap * elem)) {
+        nb = *buf;
+    } else if (cap * elem <= ARENA_LIMIT) {
         nb = arena_alloc(&p->r->mem, cap * elem);
         if (nb && f->n)
             memcpy(nb, *buf, f->n * elem);
