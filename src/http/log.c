@@ -285,30 +285,25 @@ void log_end(logline *l)
         put(l, "}", 1);
     put(l, "\n", 1);
     pthread_mutex_lock(&g_mu);
-    if (!g_buffered) {
-        pthread_mutex_unlock(&g_mu);
-        pthread_mutex_lock(&g_write_mu);
-        write_all(l->buf, l->len);
-        pthread_mutex_unlock(&g_write_mu);
-        return;
-    }
-    if (g_len + l->len > LOG_BUF)
+    if (g_buffered && g_len + l->len > LOG_BUF) {
         flush_locked(); /* releases g_mu */
-    else
-        pthread_mutex_unlock(&g_mu);
-    pthread_mutex_lock(&g_mu);
-    if (g_len + l->len <= LOG_BUF) {
+        pthread_mutex_lock(&g_mu);
+    }
+    if (g_buffered && g_len + l->len <= LOG_BUF) {
         memcpy(g_bufs[g_active] + g_len, l->buf, l->len);
         g_len += l->len;
         pthread_mutex_unlock(&g_mu);
-    } else {
-        /* Another thread refilled the buffer meanwhile: write this line directly,
-         * after what is buffered, to keep order. */
-        flush_locked();
-        pthread_mutex_lock(&g_write_mu);
-        write_all(l->buf, l->len);
-        pthread_mutex_unlock(&g_write_mu);
+        return;
     }
+    /* Unbuffered, or other threads refilled the buffer meanwhile: write what is buffered
+     * (if anything), then this line, in order. */
+    if (g_buffered)
+        flush_locked(); /* releases g_mu */
+    else
+        pthread_mutex_unlock(&g_mu);
+    pthread_mutex_lock(&g_write_mu);
+    write_all(l->buf, l->len);
+    pthread_mutex_unlock(&g_write_mu);
 }
 
 void log_msg(enum log_level level, const char *msg)
