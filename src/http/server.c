@@ -213,11 +213,8 @@ static enum MHD_Result respond(struct MHD_Connection *c, dv_req *r)
  * (MHD_suspend_connection), executed by a small pool of worker threads running at a lower
  * scheduling priority, and resumed to send its response. Thread-per-connection was not
  * chosen because it costs a thread switch per small request (the common case).
- * Measured (bench/RESULTS.md, isolation scenario) on a shared 2-core VM: small /kl p50
- * stays at ~0.3 ms under two 10 MB batch streams, but p99 rose to ~100+ ms — and rose as
- * much when the batches went to a *separate* daemon process at nice 19, so that tail is
- * CPU/loopback contention on the machine (two cores, other jobs running), not this
- * event loop. The 25 ms p99 target is not yet shown on this machine.
+ * Measured (bench/RESULTS.md, isolation scenario, 2-core VM): small /kl keeps p50 ~0.3 ms
+ * and p99 ~4–5 ms while two clients loop on 9.6 MB batch bodies (target < 25 ms).
  */
 enum { OFFLOAD_BYTES = 256 * 1024, WORKERS = 2 };
 
