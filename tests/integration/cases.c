@@ -7,11 +7,15 @@
 #include "harness.h"
 
 #include <math.h>
+#include <setjmp.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <cmocka.h>
 
 json_t *dv_load_table(const char *file, const char *key, json_t **root)
 {
@@ -31,6 +35,53 @@ json_t *dv_load_table(const char *file, const char *key, json_t **root)
         return NULL;
     }
     return arr;
+}
+
+/* ------------------------------------------------------------ table groups */
+static dv_daemon *g_default; /* the flags of a plain `divergenced` */
+static dv_daemon *g_limits;  /* --max-body 4096 --max-elements 100 */
+
+static int table_setup(void **state)
+{
+    (void)state;
+    return dv_start_default_and_limits(&g_default, &g_limits);
+}
+
+static int table_teardown(void **state)
+{
+    (void)state;
+    return dv_stop_pair(&g_default, &g_limits);
+}
+
+dv_daemon *dv_case_daemon(const json_t *c)
+{
+    const char *which = json_string_value(json_object_get(c, "daemon"));
+    return which && strcmp(which, "limits") == 0 ? g_limits : g_default;
+}
+
+int dv_run_table(const char *file, const char *key, const char *group,
+                 void (*run)(void **state))
+{
+    json_t *root = NULL;
+    json_t *cases = dv_load_table(file, key, &root);
+    if (!cases)
+        return 1;
+    size_t n = json_array_size(cases);
+    struct CMUnitTest *tests = calloc(n, sizeof *tests);
+    if (!tests) {
+        json_decref(root);
+        return 1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        json_t *c = json_array_get(cases, i);
+        tests[i].name = json_string_value(json_object_get(c, "name"));
+        tests[i].test_func = run;
+        tests[i].initial_state = c;
+    }
+    int failed = _cmocka_run_group_tests(group, tests, n, table_setup, table_teardown);
+    free(tests);
+    json_decref(root);
+    return failed;
 }
 
 /* ------------------------------------------------------------------ bodies */

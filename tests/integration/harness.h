@@ -119,6 +119,13 @@ void dv_sleep_ms(int ms);
 /* Load tests/data/<file> and return its array member `key` (borrowed from *root, which
  * the caller json_decref's); NULL (after printing why) on failure. */
 json_t *dv_load_table(const char *file, const char *key, json_t **root);
+/* Runs one cmocka test per case of tests/data/<file> member `key` (the case is the test's
+ * *state), as group `group`, with two daemons up: see dv_case_daemon. Returns failures. */
+int dv_run_table(const char *file, const char *key, const char *group,
+                 void (*run)(void **state));
+/* The daemon a case asks for: "daemon": "limits" → --max-body 4096 --max-elements 100,
+ * else one with default flags. Valid inside dv_run_table only. */
+dv_daemon *dv_case_daemon(const json_t *c);
 /* The request body of a case: "raw", "raw_hex", "raw_gen" or "body" (+ "gen" arrays).
  * Returns malloc'd bytes (NUL-terminated) and their length. */
 char *dv_case_body(const json_t *c, size_t *len);

@@ -19,22 +19,6 @@
 
 #include "harness.h"
 
-static dv_daemon *g_default;
-static dv_daemon *g_limits; /* --max-body 4096 --max-elements 100 */
-
-static int group_setup(void **state)
-{
-    (void)state;
-    return dv_start_default_and_limits(&g_default, &g_limits);
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    return dv_stop_pair(&g_default, &g_limits);
-}
-
-
 static bool code_accepted(const json_t *want, const char *got)
 {
     if (!got)
@@ -90,8 +74,7 @@ static void run_bad(void **state)
 {
     const json_t *c = *state;
     const char *name = json_string_value(json_object_get(c, "name"));
-    const char *which = json_string_value(json_object_get(c, "daemon"));
-    dv_daemon *d = which && strcmp(which, "limits") == 0 ? g_limits : g_default;
+    dv_daemon *d = dv_case_daemon(c);
     size_t len = 0;
     char *body = dv_case_body(c, &len);
     dv_req req = {
@@ -164,25 +147,6 @@ static void run_bad(void **state)
 
 int dv_run_bad_input_tests(void)
 {
-    json_t *root = NULL;
-    json_t *cases = dv_load_table("http_bad_cases.json", "bad", &root);
-    if (!cases)
-        return 1;
-    size_t n = json_array_size(cases);
-    struct CMUnitTest *tests = calloc(n, sizeof *tests);
-    if (!tests) {
-        json_decref(root);
-        return 1;
-    }
-    for (size_t i = 0; i < n; i++) {
-        json_t *c = json_array_get(cases, i);
-        tests[i].name = json_string_value(json_object_get(c, "name"));
-        tests[i].test_func = run_bad;
-        tests[i].initial_state = c;
-    }
-    int failed = _cmocka_run_group_tests("bad inputs (tests/data/http_bad_cases.json)", tests, n,
-                                         group_setup, group_teardown);
-    free(tests);
-    json_decref(root);
-    return failed;
+    return dv_run_table("http_bad_cases.json", "bad",
+                        "bad inputs (tests/data/http_bad_cases.json)", run_bad);
 }

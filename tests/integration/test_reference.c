@@ -17,26 +17,10 @@
 
 #include "harness.h"
 
-static dv_daemon *g_default; /* the flags of a plain `divergenced` */
-static dv_daemon *g_limits;  /* --max-body 4096 --max-elements 100 */
-
-static int group_setup(void **state)
-{
-    (void)state;
-    return dv_start_default_and_limits(&g_default, &g_limits);
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    return dv_stop_pair(&g_default, &g_limits);
-}
-
 static void run_case(void **state)
 {
     const json_t *c = *state;
-    const char *which = json_string_value(json_object_get(c, "daemon"));
-    dv_daemon *d = which && strcmp(which, "limits") == 0 ? g_limits : g_default;
+    dv_daemon *d = dv_case_daemon(c);
     size_t len = 0;
     char *body = dv_case_body(c, &len);
     dv_req req = {
@@ -60,25 +44,6 @@ static void run_case(void **state)
 
 int dv_run_reference_tests(void)
 {
-    json_t *root = NULL;
-    json_t *cases = dv_load_table("http_cases.json", "cases", &root);
-    if (!cases)
-        return 1;
-    size_t n = json_array_size(cases);
-    struct CMUnitTest *tests = calloc(n, sizeof *tests);
-    if (!tests) {
-        json_decref(root);
-        return 1;
-    }
-    for (size_t i = 0; i < n; i++) {
-        json_t *c = json_array_get(cases, i);
-        tests[i].name = json_string_value(json_object_get(c, "name"));
-        tests[i].test_func = run_case;
-        tests[i].initial_state = c;
-    }
-    int failed = _cmocka_run_group_tests("reference values (tests/data/http_cases.json)", tests,
-                                         n, group_setup, group_teardown);
-    free(tests);
-    json_decref(root);
-    return failed;
+    return dv_run_table("http_cases.json", "cases",
+                        "reference values (tests/data/http_cases.json)", run_case);
 }
