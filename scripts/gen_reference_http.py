@@ -88,28 +88,18 @@ def h_terms(p):
     return [mpf(0) if pi == 0 else -pi * mpmath.log(pi) for pi in p]
 
 
+def pair_terms(p, q, term):
+    """Per-category terms of a P-weighted sum: 0 where P = 0, ∞ where only Q is 0."""
+    return [mpf(0) if pi == 0 else mpmath.inf if qi == 0 else term(pi, qi)
+            for pi, qi in zip(p, q)]
+
+
 def kl_terms(p, q):
-    out = []
-    for pi, qi in zip(p, q):
-        if pi == 0:
-            out.append(mpf(0))
-        elif qi == 0:
-            out.append(mpmath.inf)
-        else:
-            out.append(pi * mpmath.log(pi / qi))
-    return out
+    return pair_terms(p, q, lambda pi, qi: pi * mpmath.log(pi / qi))
 
 
 def ce_terms(p, q):
-    out = []
-    for pi, qi in zip(p, q):
-        if pi == 0:
-            out.append(mpf(0))
-        elif qi == 0:
-            out.append(mpmath.inf)
-        else:
-            out.append(-pi * mpmath.log(qi))
-    return out
+    return pair_terms(p, q, lambda pi, qi: -pi * mpmath.log(qi))
 
 
 def js_terms(p, q):
