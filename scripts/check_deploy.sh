@@ -21,20 +21,8 @@ bad()  { fail=$((fail + 1)); echo "  FAIL  $*"; }
 skipped() { skip=$((skip + 1)); echo "  skip  $*"; }
 
 # --- tools (installed when missing, as root) ------------------------------------------
-need=()
-command -v yamllint >/dev/null || need+=(yamllint)
-command -v node >/dev/null || need+=(nodejs)
-command -v npm >/dev/null || need+=(npm)
-if [ ${#need[@]} -gt 0 ]; then
-  if [ "$(id -u)" -eq 0 ]; then
-    echo "check_deploy: installing ${need[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need[@]}"; } >/dev/null 2>&1 ||
-      echo "check_deploy: apt-get install ${need[*]} failed"
-  else
-    echo "check_deploy: missing ${need[*]} (not root: sudo apt-get install -y ${need[*]})"
-  fi
-fi
+scripts/deps.sh need yamllint:yamllint node:nodejs npm:npm ||
+  echo "check_deploy: yamllint, node or npm missing; the steps that need them will say so"
 
 validator=false
 if command -v node >/dev/null && command -v npm >/dev/null; then

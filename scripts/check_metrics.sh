@@ -16,19 +16,8 @@ cd "$(dirname "$0")/.."
 PY=/usr/bin/python3
 HERE=scripts
 
-need=()
-command -v promtool >/dev/null 2>&1 || need+=(prometheus)
-command -v curl >/dev/null 2>&1 || need+=(curl)
-[ -x $PY ] || need+=(python3)
-if [ ${#need[@]} -gt 0 ]; then
-  echo "check_metrics: installing ${need[*]}"
-  if [ "$(id -u)" -eq 0 ]; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null \
-      || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null; }
-  else
-    echo "check_metrics: FAIL: missing ${need[*]} and not root (sudo apt-get install -y ${need[*]})"; exit 1
-  fi
-fi
+scripts/deps.sh need promtool:prometheus curl:curl $PY:python3 ||
+  { echo "check_metrics: FAIL: promtool, curl or python3 missing"; exit 1; }
 [ -x "$BIN" ] || { echo "check_metrics: FAIL: $BIN is not an executable (run make first)"; exit 1; }
 
 TMP=$(mktemp -d /tmp/check_metrics.XXXXXX)

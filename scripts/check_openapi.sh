@@ -12,16 +12,9 @@ doc=api/openapi.yaml
 [ -s "$doc" ] || { echo "check_openapi: $doc is missing or empty" >&2; exit 1; }
 
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-  if [ "${OFFLINE:-0}" = 1 ] || [ "$(id -u)" -ne 0 ]; then
-    echo "check_openapi: node/npm missing; install them with: apt-get install -y nodejs npm" >&2
-    exit 1
-  fi
-  echo "check_openapi: installing nodejs and npm" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -qq nodejs npm >/dev/null 2>&1 || {
-    apt-get update -qq
-    apt-get install -y -qq nodejs npm >/dev/null
-  }
+  { [ "${OFFLINE:-0}" != 1 ] && scripts/deps.sh need node:nodejs npm:npm; } ||
+    { echo "check_openapi: node/npm missing; install them with: apt-get install -y nodejs npm" >&2
+      exit 1; }
 fi
 
 redocly=$lintdir/node_modules/.bin/redocly

@@ -11,19 +11,8 @@ cd "$(dirname "$0")/.."
 PY=/usr/bin/python3
 WAIT=${PROM_WAIT:-30}
 
-need=()
-command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
-command -v curl >/dev/null 2>&1 || need+=(curl)
-[ -x $PY ] || need+=(python3)
-if [ ${#need[@]} -gt 0 ]; then
-  echo "check_prometheus: installing ${need[*]}"
-  if [ "$(id -u)" -eq 0 ]; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null \
-      || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null; }
-  else
-    echo "check_prometheus: FAIL: missing ${need[*]} and not root (sudo apt-get install -y ${need[*]})"; exit 1
-  fi
-fi
+scripts/deps.sh need prometheus:prometheus curl:curl $PY:python3 ||
+  { echo "check_prometheus: FAIL: prometheus, curl or python3 missing"; exit 1; }
 [ -x "$BIN" ] || { echo "check_prometheus: FAIL: $BIN is not an executable (run make first)"; exit 1; }
 
 TMP=$(mktemp -d /tmp/check_prometheus.XXXXXX)

@@ -10,15 +10,9 @@ py=/usr/bin/python3
 log=${DV_RESPONSE_LOG:-build/tests/responses.jsonl}
 
 if ! "$py" -c 'import jsonschema, yaml' 2>/dev/null; then
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "check_responses: $py lacks jsonschema/yaml; apt-get install -y python3-jsonschema python3-yaml" >&2
-    exit 1
-  fi
-  echo "check_responses: installing python3-jsonschema python3-yaml" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -qq python3 python3-jsonschema python3-yaml >/dev/null 2>&1 || {
-    apt-get update -qq && apt-get install -y -qq python3 python3-jsonschema python3-yaml >/dev/null
-  } || { echo "check_responses: could not install python3-jsonschema python3-yaml" >&2; exit 1; }
+  scripts/deps.sh need "$py:python3" python3-jsonschema python3-yaml ||
+    { echo "check_responses: $py lacks jsonschema/yaml (python3-jsonschema python3-yaml)" >&2
+      exit 1; }
 fi
 
 "$py" scripts/check_responses.py --self-test tests/data/openapi_samples || {

@@ -27,18 +27,8 @@ log() { printf '%s cluster_demo: %s\n' "$(date +%T)" "$*"; }
 die() { log "FAIL: $*"; exit 1; }
 
 # --- tools ------------------------------------------------------------------------------
-need=()
-command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)
-command -v prometheus >/dev/null || need+=(prometheus)
-command -v curl >/dev/null || need+=(curl)
-command -v python3 >/dev/null || need+=(python3)
-if [ ${#need[@]} -gt 0 ]; then
-  [ "$(id -u)" -eq 0 ] || die "missing ${need[*]} (sudo apt-get install -y ${need[*]})"
-  log "installing ${need[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need[@]}"; } >/dev/null ||
-    die "apt-get install ${need[*]} failed"
-fi
+scripts/deps.sh need /usr/sbin/nginx:nginx prometheus:prometheus curl:curl python3:python3 ||
+  die "nginx, prometheus, curl or python3 missing"
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
 # --- state, cleanup -----------------------------------------------------------------------

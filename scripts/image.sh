@@ -30,23 +30,9 @@ base_full=docker.io/library/debian:bookworm-slim
 log() { printf 'image.sh: %s\n' "$*" >&2; }
 
 # --- tools -------------------------------------------------------------------------
-need=()
-command -v podman >/dev/null || need+=(podman)
-command -v runc >/dev/null || need+=(runc)
-command -v debootstrap >/dev/null || need+=(debootstrap)
-# rootful podman networking (netavark) and its helpers, in case recommends were skipped
-for p in netavark aardvark-dns conmon uidmap iptables; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
-done
-if [ ${#need[@]} -gt 0 ]; then
-  if [ "$(id -u)" -ne 0 ]; then
-    log "missing: ${need[*]}; install them with: sudo apt-get install -y ${need[*]}"; exit 1
-  fi
-  log "installing ${need[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-fi
+# rootful podman networking (netavark) and its helpers too, in case recommends were skipped
+"$root/scripts/deps.sh" need podman:podman runc:runc debootstrap:debootstrap netavark \
+  aardvark-dns conmon uidmap iptables
 
 export CONTAINERS_CONF=${DV_CONTAINERS_CONF:-$root/deploy/podman/containers.conf}
 [ -r "$CONTAINERS_CONF" ] || { log "no containers.conf at $CONTAINERS_CONF"; exit 1; }

@@ -24,7 +24,7 @@ stop_timeout=$((grace + 5))
 if [ "${DV_SKIP_BUILD:-0}" != 1 ]; then
   scripts/image.sh "$tag"
 fi
-command -v curl >/dev/null || { apt-get update -qq && apt-get install -y -qq curl >/dev/null; }
+"$root/scripts/deps.sh" need curl:curl
 
 pass=0; fail=0
 ok()  { pass=$((pass + 1)); echo "  ok    $*"; }
