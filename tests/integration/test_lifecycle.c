@@ -377,6 +377,7 @@ typedef struct upload {
     const dv_daemon *d;
     slow_body body;
     dv_resp resp;
+    pthread_t th;
 } upload;
 
 static void *upload_main(void *arg)
@@ -386,6 +387,48 @@ static void *upload_main(void *arg)
     dv_req req = {.path = "/kl", .headers = hs, .timeout_ms = 60000};
     dv_http_stream(u->d, &req, (long long)u->body.len, slow_read, &u->body, &u->resp);
     return NULL;
+}
+
+/* POSTs data[0..len) to /kl on its own thread; returns once the first pause_at bytes are
+ * sent and the upload waits for upload_finish (or after 10 s). */
+static upload *upload_start(const dv_daemon *d, const char *data, size_t len, size_t pause_at)
+{
+    upload *u = calloc(1, sizeof *u);
+    if (!u)
+        fail_msg("out of memory");
+    u->d = d;
+    u->body.data = data;
+    u->body.len = len;
+    u->body.pause_at = pause_at;
+    pthread_mutex_init(&u->body.mu, NULL);
+    pthread_cond_init(&u->body.cv, NULL);
+    pthread_create(&u->th, NULL, upload_main, u);
+    double wait_until = dv_now_ms() + 10000;
+    bool paused = false;
+    while (!paused && dv_now_ms() < wait_until) {
+        pthread_mutex_lock(&u->body.mu);
+        paused = u->body.paused;
+        pthread_mutex_unlock(&u->body.mu);
+        dv_sleep_ms(5);
+    }
+    return u;
+}
+
+/* Lets a paused upload send the rest and waits for its response (in u->resp). */
+static void upload_finish(upload *u)
+{
+    pthread_mutex_lock(&u->body.mu);
+    u->body.go = true;
+    pthread_mutex_unlock(&u->body.mu);
+    pthread_join(u->th, NULL);
+}
+
+static void upload_free(upload *u)
+{
+    dv_resp_free(&u->resp);
+    pthread_mutex_destroy(&u->body.mu);
+    pthread_cond_destroy(&u->body.cv);
+    free(u);
 }
 
 typedef struct small_buf {
@@ -455,23 +498,7 @@ static void t_drain_in_flight_request(void **state)
     int conns = 0;
     long st_before = keepalive_get(ka, dv_port(d), "/readyz", &conns);
 
-    upload *u = calloc(1, sizeof *u);
-    u->d = d;
-    u->body.data = body;
-    u->body.len = len;
-    u->body.pause_at = len / 8;
-    pthread_mutex_init(&u->body.mu, NULL);
-    pthread_cond_init(&u->body.cv, NULL);
-    pthread_t th;
-    pthread_create(&th, NULL, upload_main, u);
-    double wait_until = dv_now_ms() + 10000;
-    bool paused = false;
-    while (!paused && dv_now_ms() < wait_until) {
-        pthread_mutex_lock(&u->body.mu);
-        paused = u->body.paused;
-        pthread_mutex_unlock(&u->body.mu);
-        dv_sleep_ms(5);
-    }
+    upload *u = upload_start(d, body, len, len / 8);
     dv_sleep_ms(150); /* let the first eighth reach the daemon */
 
     double t_term = dv_now_ms();
@@ -486,10 +513,7 @@ static void t_drain_in_flight_request(void **state)
     long st_fresh = keepalive_get(fresh, dv_port(d), "/readyz", &conns);
     curl_easy_cleanup(fresh);
 
-    pthread_mutex_lock(&u->body.mu);
-    u->body.go = true;
-    pthread_mutex_unlock(&u->body.mu);
-    pthread_join(th, NULL);
+    upload_finish(u);
     double t_done = dv_now_ms();
     int st = dv_wait_exit(d, 35000);
     double t_exit = dv_now_ms();
@@ -504,10 +528,7 @@ static void t_drain_in_flight_request(void **state)
     json_decref(draining);
     json_decref(stopped);
     json_decref(logged);
-    dv_resp_free(&u->resp);
-    pthread_mutex_destroy(&u->body.mu);
-    pthread_cond_destroy(&u->body.cv);
-    free(u);
+    upload_free(u);
     free(body);
     json_decref(root);
     if (st == -1)
@@ -548,36 +569,14 @@ static void t_drain_grace_expires(void **state)
     dv_daemon *d = dv_start(args, NULL);
     if (!d)
         fail_msg("daemon did not start");
-    upload *u = calloc(1, sizeof *u);
-    u->d = d;
-    u->body.data = body;
-    u->body.len = sizeof body - 1;
-    u->body.pause_at = 20; /* then stall until released */
-    pthread_mutex_init(&u->body.mu, NULL);
-    pthread_cond_init(&u->body.cv, NULL);
-    pthread_t th;
-    pthread_create(&th, NULL, upload_main, u);
-    double wait_until = dv_now_ms() + 10000;
-    bool paused = false;
-    while (!paused && dv_now_ms() < wait_until) {
-        pthread_mutex_lock(&u->body.mu);
-        paused = u->body.paused;
-        pthread_mutex_unlock(&u->body.mu);
-        dv_sleep_ms(5);
-    }
+    upload *u = upload_start(d, body, sizeof body - 1, 20); /* then stall until released */
     dv_sleep_ms(100);
     double t0 = dv_now_ms();
     kill(dv_pid(d), SIGTERM);
     int st = dv_wait_exit(d, 8000);
     double ms = dv_now_ms() - t0;
-    pthread_mutex_lock(&u->body.mu);
-    u->body.go = true;
-    pthread_mutex_unlock(&u->body.mu);
-    pthread_join(th, NULL);
-    dv_resp_free(&u->resp);
-    pthread_mutex_destroy(&u->body.mu);
-    pthread_cond_destroy(&u->body.cv);
-    free(u);
+    upload_finish(u);
+    upload_free(u);
     if (st == -1)
         dv_log_dump(d);
     dv_stop(d, 5000);
