@@ -10,15 +10,11 @@
 
 #include <cmocka.h>
 
+#include "check.h"
 #include "divergence.h"
 
 #define ROWS 4
 #define K 5
-
-static bool same(double a, double b)
-{
-    return !(a < b) && !(a > b) && !isnan(a) && !isnan(b);
-}
 
 static void test_logit_rows(void **state)
 {

@@ -10,20 +10,8 @@
 
 #include <cmocka.h>
 
+#include "check.h"
 #include "divergence.h"
-
-static bool same(double a, double b)
-{
-    return !(a < b) && !(a > b) && !isnan(a) && !isnan(b);
-}
-
-static void assert_rel(double got, double want, double tol)
-{
-    double err = fabs(got - want);
-    if (!(err <= tol * fabs(want)))
-        fail_msg("got %.17g, want %.17g (rel err %.3g > %.3g)", got, want,
-                 err / fabs(want), tol);
-}
 
 static void logits(const double *v, size_t n, double T, dv_dist *d)
 {

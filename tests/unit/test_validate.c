@@ -11,12 +11,8 @@
 
 #include <cmocka.h>
 
+#include "check.h"
 #include "divergence.h"
-
-static bool same(double a, double b)
-{
-    return !(a < b) && !(a > b) && !isnan(a) && !isnan(b);
-}
 
 static void expect_weights_error(double *v, size_t n, bool normalize, const char *name,
                                  dv_status st, size_t index, int arg, const char *msg)

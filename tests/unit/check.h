@@ -1,0 +1,25 @@
+/*
+ * check.h — comparisons shared by the unit tests (include after <cmocka.h>).
+ */
+#ifndef DV_TEST_CHECK_H
+#define DV_TEST_CHECK_H
+
+#include <math.h>
+#include <stdbool.h>
+
+/* Exact equality without -Wfloat-equal's complaint (and false for NaN). */
+static inline bool same(double a, double b)
+{
+    return !(a < b) && !(a > b) && !isnan(a) && !isnan(b);
+}
+
+/* |got − want| ≤ tol·|want|, else the test fails with both values. */
+static inline void assert_rel(double got, double want, double tol)
+{
+    double err = fabs(got - want);
+    if (!(err <= tol * fabs(want)))
+        fail_msg("got %.17g, want %.17g (rel err %.3g > %.3g)", got, want,
+                 err / fabs(want), tol);
+}
+
+#endif
