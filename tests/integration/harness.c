@@ -428,6 +428,20 @@ static char **child_env(const char *const *extra)
     return env;
 }
 
+void dv_child_init(pid_t parent)
+{
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent)
+        _exit(127);
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigaction(SIGPIPE, &dfl, NULL);
+    sigaction(SIGTERM, &dfl, NULL);
+    sigaction(SIGINT, &dfl, NULL);
+    sigaction(SIGHUP, &dfl, NULL);
+}
+
 dv_daemon *dv_start(const char *const *extra_args, const char *const *extra_env)
 {
     const char *base[] = {dv_bin(), "--bind", "127.0.0.1", "--port", "0", "--log-format",
@@ -457,17 +471,7 @@ dv_daemon *dv_start(const char *const *extra_args, const char *const *extra_env)
     pid_t parent = getpid();
     pid_t pid = fork();
     if (pid == 0) {
-        /* Only async-signal-safe calls between fork and exec. */
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent)
-            _exit(127);
-        struct sigaction dfl;
-        memset(&dfl, 0, sizeof dfl);
-        dfl.sa_handler = SIG_DFL;
-        sigaction(SIGPIPE, &dfl, NULL);
-        sigaction(SIGTERM, &dfl, NULL);
-        sigaction(SIGINT, &dfl, NULL);
-        sigaction(SIGHUP, &dfl, NULL);
+        dv_child_init(parent);
         dup2(fds[1], STDOUT_FILENO);
         execve(argv[0], argv, envp);
         _exit(127);

@@ -35,6 +35,10 @@ const char *dv_bin(void);
  * DIVERGENCED_* variable of the suite's own environment is removed first. Returns NULL
  * (and prints why) when it does not log "listening" within 10 s. */
 dv_daemon *dv_start(const char *const *extra_args, const char *const *extra_env);
+/* In a forked child before exec (async-signal-safe calls only): die with the test
+ * process (PR_SET_PDEATHSIG; exit at once if it is already gone) and reset SIGPIPE,
+ * SIGTERM, SIGINT and SIGHUP to their defaults. */
+void dv_child_init(pid_t parent);
 /* SIGTERM, wait up to timeout_ms (then SIGKILL); returns the wait status, or -1. Frees d. */
 int dv_stop(dv_daemon *d, int timeout_ms);
 /* Kill (SIGKILL) and reap every daemon still running; used by teardowns and at exit. */

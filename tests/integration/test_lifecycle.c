@@ -22,7 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -71,10 +70,7 @@ static void run_cli(const char *const *args, int timeout_ms, cli_result *res)
     pid_t parent = getpid();
     pid_t pid = fork();
     if (pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent)
-            _exit(127);
-        signal(SIGPIPE, SIG_DFL);
+        dv_child_init(parent);
         dup2(po[1], STDOUT_FILENO);
         dup2(pe[1], STDERR_FILENO);
         execv(argv[0], (char *const *)(uintptr_t)argv);
