@@ -277,13 +277,19 @@ def delta_problems(before, after, exp):
     return probs
 
 
+def _moved(problem):
+    """(route, got, want) from a '…{route="r"…} moved by got, expected want' problem line."""
+    route = problem.split('route="', 1)[1].split('"', 1)[0]
+    got = int(float(problem.split("moved by ")[1].split(",")[0]))
+    return route, got, int(float(problem.rsplit(" ", 1)[1]))
+
+
 def explain_bytes(probs, reqs):
     """When request_bytes_total falls short, name the requests whose bodies were not counted."""
     for x in probs:
         if not x.startswith("divergenced_http_request_bytes_total"):
             continue
-        route = x.split('route="', 1)[1].split('"', 1)[0]
-        got, want = (int(float(v)) for v in (x.split("moved by ")[1].split(",")[0], x.rsplit(" ", 1)[1]))
+        route, got, want = _moved(x)
         early = [r for r in reqs if r.route == route and r.up and r.got_status in (404, 405, 415, 401)]
         if sum(r.up for r in early) == want - got:
             print("        the %d missing bytes are exactly the bodies of the requests rejected before "
@@ -296,8 +302,7 @@ def explain_head(probs, reqs):
     for x in probs:
         if not x.startswith("divergenced_http_response_bytes_total"):
             continue
-        route = x.split('route="', 1)[1].split('"', 1)[0]
-        got, want = (int(float(v)) for v in (x.split("moved by ")[1].split(",")[0], x.rsplit(" ", 1)[1]))
+        route, got, want = _moved(x)
         heads = [r for r in reqs if r.route == route and r.method == "HEAD"]
         if heads and sum(getattr(r, "head_len", 0) for r in heads) == got - want:
             print("        the %d extra bytes are exactly the Content-Length of the HEAD responses, whose "
