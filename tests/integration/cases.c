@@ -59,6 +59,23 @@ dv_daemon *dv_case_daemon(const json_t *c)
     return which && strcmp(which, "limits") == 0 ? g_limits : g_default;
 }
 
+void dv_case_request(const json_t *c, dv_resp *r)
+{
+    size_t len = 0;
+    char *body = dv_case_body(c, &len);
+    dv_req req = {
+        .method = json_string_value(json_object_get(c, "method")),
+        .path = json_string_value(json_object_get(c, "path")),
+        .body = body,
+        .body_len = len,
+        .content_type = json_string_value(json_object_get(c, "content_type")),
+    };
+    if (body && len == 0)
+        req.body = "";
+    dv_http(dv_case_daemon(c), &req, r);
+    free(body);
+}
+
 int dv_run_table(const char *file, const char *key, const char *group,
                  void (*run)(void **state))
 {

@@ -130,6 +130,9 @@ int dv_run_table(const char *file, const char *key, const char *group,
 /* The daemon a case asks for: "daemon": "limits" → --max-body 4096 --max-elements 100,
  * else one with default flags. Valid inside dv_run_table only. */
 dv_daemon *dv_case_daemon(const json_t *c);
+/* Sends a case's request (method, path, body, content_type) to its daemon; the caller
+ * dv_resp_free's r. Valid inside dv_run_table only. */
+void dv_case_request(const json_t *c, dv_resp *r);
 /* The request body of a case: "raw", "raw_hex", "raw_gen" or "body" (+ "gen" arrays).
  * Returns malloc'd bytes (NUL-terminated) and their length. */
 char *dv_case_body(const json_t *c, size_t *len);

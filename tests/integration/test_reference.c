@@ -20,24 +20,11 @@
 static void run_case(void **state)
 {
     const json_t *c = *state;
-    dv_daemon *d = dv_case_daemon(c);
-    size_t len = 0;
-    char *body = dv_case_body(c, &len);
-    dv_req req = {
-        .method = json_string_value(json_object_get(c, "method")),
-        .path = json_string_value(json_object_get(c, "path")),
-        .body = body,
-        .body_len = len,
-        .content_type = json_string_value(json_object_get(c, "content_type")),
-    };
-    if (body && len == 0)
-        req.body = "";
     dv_resp r;
-    dv_http(d, &req, &r);
+    dv_case_request(c, &r);
     char msg[4096];
     const char *bad = dv_case_check(c, &r, msg, sizeof msg);
     dv_resp_free(&r);
-    free(body);
     if (bad)
         fail_msg("%s: %s", json_string_value(json_object_get(c, "name")), bad);
 }
