@@ -59,10 +59,42 @@ typedef enum dv_status {
     DV_TOO_LARGE,             /* a size computation (rows × columns, …) overflows       */
 } dv_status;
 
+/*
+ * Where an error is, as structure rather than text: which argument (P or Q, or none for a
+ * request-wide option), which member inside it, and up to three array indices from the
+ * outside in (batch row, vector element, matrix column). The API layer has one function
+ * that turns this into an RFC 6901 pointer ("/q/concentration/3", "/p/cov/1/0"); nothing
+ * else formats pointers.
+ */
+enum { DV_ARG_NONE = -1, DV_ARG_P = 0, DV_ARG_Q = 1 };
+#define DV_LOC_DEPTH 3
+typedef struct dv_loc {
+    int arg;            /* DV_ARG_P, DV_ARG_Q or DV_ARG_NONE                               */
+    const char *member; /* static name of a member of that argument ("mean", "cov",
+                           "concentration"), or of a top-level option when arg is
+                           DV_ARG_NONE ("alpha"); NULL = the argument itself              */
+    size_t idx[DV_LOC_DEPTH]; /* indices, outermost first; DV_NO_INDEX ends the path      */
+} dv_loc;
+
+/* Constructors: no index, one index, two indices. */
+static inline dv_loc dv_at(int arg, const char *member)
+{
+    return (dv_loc){arg, member, {DV_NO_INDEX, DV_NO_INDEX, DV_NO_INDEX}};
+}
+static inline dv_loc dv_at1(int arg, const char *member, size_t i)
+{
+    return (dv_loc){arg, member, {i, DV_NO_INDEX, DV_NO_INDEX}};
+}
+static inline dv_loc dv_at2(int arg, const char *member, size_t i, size_t j)
+{
+    return (dv_loc){arg, member, {i, j, DV_NO_INDEX}};
+}
+
 typedef struct dv_error {
     dv_status status;
     size_t index; /* flat (row-major) index of the offending element, or DV_NO_INDEX */
     int arg;      /* which argument the error concerns: 0 = first (P), 1 = second (Q) */
+    dv_loc at;    /* the structured location (filled by dv_fail_at)                   */
     char msg[256];/* e.g. "q[2] is -0.1; probabilities must be >= 0" (names come from
                      the caller's `name` arguments) */
 } dv_error;

@@ -39,6 +39,10 @@ static inline double dv_acc_value(const dv_acc *a)
 dv_status dv_fail(dv_error *err, dv_status status, size_t index, int arg, const char *fmt,
                   ...) __attribute__((format(printf, 5, 6)));
 
+/* The same with a structured location (see dv_loc in divergence.h). */
+dv_status dv_fail_at(dv_error *err, dv_status status, dv_loc at, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 /* Writes x into buf as the shortest decimal that reads back as x ("0.9", "-0.1"), or
  * "NaN" / "Infinity" / "-Infinity"; for messages. */
 void dv_fmt_double(char *buf, size_t size, double x);
