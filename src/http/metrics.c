@@ -14,9 +14,9 @@
 #include <unistd.h>
 
 #include "problem.h"
-#include "routes.h"
+#include "route.h"
 
-#define MAX_ROUTES 16 /* route_count + "other" must fit */
+#define MAX_ROUTES 40 /* the table's routes + "other" must fit */
 
 static const char *const method_names[METHOD_COUNT] = {"GET", "POST", "OPTIONS", "HEAD",
                                                        "other"};
@@ -86,9 +86,18 @@ void metrics_in_flight(int delta)
     atomic_fetch_add_explicit(&in_flight, delta, memory_order_relaxed);
 }
 
+static const route_table *g_table; /* set once by metrics_init, before serving */
+static size_t route_count;           /* labels in use: the table's rows, capped */
+
+void metrics_init(const route_table *t)
+{
+    g_table = t;
+    route_count = t->count < MAX_ROUTES - 1 ? t->count : MAX_ROUTES - 1;
+}
+
 static const char *route_label(size_t i)
 {
-    return i < route_count ? routes[i].path : "other";
+    return i < route_count ? g_table->rows[i].path : "other";
 }
 
 static void line(jw *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -7,7 +7,6 @@
 #ifndef DV_PROBLEM_H
 #define DV_PROBLEM_H
 
-#include "divergence.h"
 
 typedef enum err_code {
     E_MALFORMED_JSON,
@@ -42,7 +41,5 @@ typedef struct problem_info {
 } problem_info;
 
 const problem_info *problem_get(err_code c);
-/* The HTTP code for a core failure (DV_NEGATIVE → E_NEGATIVE_VALUE, …). */
-err_code problem_from_core(dv_status s);
 
 #endif

@@ -157,7 +157,7 @@ static outcome run(const char *path, const char *body, size_t fail_at, bool afte
     r.cfg = &g_cfg;
     r.path = path;
     snprintf(r.method, sizeof r.method, "POST");
-    r.route = route_find(path, &r.route_index);
+    r.route = route_find(&api_routes, path, &r.route_index);
     size_t n = strlen(body);
     size_t live0 = g_nlive;
     r.body = malloc(n ? n : 1); /* as server.c: the body is the request's from here on */

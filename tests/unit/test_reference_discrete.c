@@ -126,8 +126,8 @@ static const char *cur_case = "";
 static void prepare(tdist *t, const char *name, dv_dist *d)
 {
     dv_error err;
-    dv_status st = t->logits ? dv_prepare_logits(t->v, t->n, t->T, name, d, &err)
-                             : dv_prepare_weights(t->v, t->n, t->norm, name, d, &err);
+    dv_status st = t->logits ? dv_prepare_logits(t->v, t->n, t->T, DV_NAME(name[0] == 'q' ? DV_ARG_Q : DV_ARG_P, name), d, &err)
+                             : dv_prepare_weights(t->v, t->n, t->norm, DV_NAME(name[0] == 'q' ? DV_ARG_Q : DV_ARG_P, name), d, &err);
     if (st != DV_OK)
         fail_msg("%s: prepare %s: %s", cur_case, name, err.msg);
 }

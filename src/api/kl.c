@@ -1,7 +1,7 @@
 /*
  * h_kl.c — POST /kl: D(P‖Q) from arrays, labelled objects, samples or logits.
  */
-#include "dist_in.h"
+#include "dists.h"
 #include "handlers.h"
 #include "reply.h"
 

@@ -1,8 +1,8 @@
 /*
- * test_http_jw.c — jw_format_double against the plain definition it replaces: the first
+ * test_util_numfmt.c — numfmt_shortest against the plain definition it replaces: the first
  * of snprintf %.15g / %.16g / %.17g that strtod reads back to the same double. Text must
  * be identical, on random bit patterns, random values in [0, 1), integers, powers of ten
- * and values near them. `build/tests/test_http_jw N` runs N cases; --bench times both.
+ * and values near them. `build/tests/test_util_numfmt N` runs N cases; --bench times both.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "jw.h"
+#include "numfmt.h"
 
 static unsigned long g_cases = 300000;
 static uint64_t g_rng = 7;
@@ -64,7 +64,7 @@ static void same_text(void **state)
         if (!isfinite(x))
             continue;
         char a[32], b[32];
-        int la = jw_format_double(a, x), lb = reference(b, x);
+        int la = numfmt_shortest(a, x), lb = reference(b, x);
         n++;
         if (la != lb || strcmp(a, b) != 0) {
             if (bad++ < 10)
@@ -94,7 +94,7 @@ int main(int argc, char **argv)
             sum += (size_t)reference(buf, (double)(i * 2654435761u % 1000003) / 1000003.0 / 7);
         double t1 = now();
         for (unsigned long i = 0; i < N; i++)
-            sum += (size_t)jw_format_double(buf, (double)(i * 2654435761u % 1000003) / 1000003.0 / 7);
+            sum += (size_t)numfmt_shortest(buf, (double)(i * 2654435761u % 1000003) / 1000003.0 / 7);
         double t2 = now();
         printf("jw_bench numbers=%d reference_ns=%.0f jw_ns=%.0f speedup=%.2f (%zu)\n", N,
                (t1 - t0) / N * 1e9, (t2 - t1) / N * 1e9, (t1 - t0) / (t2 - t1), sum);

@@ -1,25 +1,14 @@
 /*
- * h_gaussian.c — POST /gaussian-kl: D(p ‖ q) for univariate, diagonal and full-covariance
- * Gaussians, and for a batch of diagonal rows (the VAE case); q defaults to N(0, I).
+ * gauss_in.c — Gaussians from a request (see gauss_in.h).
  */
+#include "gauss_in.h"
+
 #include <stdio.h>
 #include <string.h>
 
-#include "decode.h"
-#include "handlers.h"
-#include "reply.h"
-
-static const char *const allowed[] = {"p", "q", "base", NULL};
 static const char *const scale_names[] = {"std", "var", "log_var", "cov"};
 static const dv_scale_kind scale_kinds[] = {DV_SCALE_STD, DV_SCALE_VAR, DV_SCALE_LOGVAR,
                                             DV_SCALE_COV};
-
-typedef struct gauss_in {
-    const char *name; /* "p" or "q" */
-    dv_gauss g;
-    const char *scale_name;
-    bool scalar; /* mean given as a number */
-} gauss_in;
 
 static bool read_scale(dv_req *r, gauss_in *in, const jv *s, const char *ptr)
 {
@@ -67,12 +56,14 @@ static bool read_scale(dv_req *r, gauss_in *in, const jv *s, const char *ptr)
     return true;
 }
 
-static bool read_gauss(dv_req *r, const char *name, const jv *v, gauss_in *in)
+bool gauss_read(dv_req *r, int arg, const jv *v, gauss_in *in)
 {
+    const char *name = arg == DV_ARG_Q ? "q" : "p";
     char base[8], ptr[256];
     snprintf(base, sizeof base, "/%s", name);
     memset(in, 0, sizeof *in);
     in->name = name;
+    in->arg = arg;
     if (!jv_is_object(v))
         return req_fail(r, E_WRONG_TYPE, base,
                         "%s is %s; it must be an object {\"mean\": …, \"std\": …}", name,
@@ -147,92 +138,22 @@ static bool read_gauss(dv_req *r, const char *name, const jv *v, gauss_in *in)
     return true;
 }
 
-/* A flat index into mean or scale → its JSON Pointer. */
-static const char *element_ptr(char *buf, size_t size, const gauss_in *in, bool is_scale,
-                               size_t idx)
+void gauss_names(const gauss_in *p, const gauss_in *q, arg_names *an)
 {
-    const dv_gauss *g = &in->g;
-    const char *member = is_scale ? in->scale_name : "mean";
-    if (in->scalar || idx == DV_NO_INDEX)
-        snprintf(buf, size, "/%s/%s", in->name, member);
-    else if (g->rows > 0 || (is_scale && g->kind == DV_SCALE_COV))
-        snprintf(buf, size, "/%s/%s/%zu/%zu", in->name, member, idx / g->dim,
-                 idx % g->dim);
-    else
-        snprintf(buf, size, "/%s/%s/%zu", in->name, member, idx);
-    return buf;
+    memset(an, 0, sizeof *an);
+    an->member[DV_ARG_P] = "p";
+    an->member[DV_ARG_Q] = "q";
+    an->whole[DV_ARG_P] = p && p->scalar;
+    an->whole[DV_ARG_Q] = q && q->scalar;
 }
 
-static bool check(dv_req *r, const gauss_in *in)
+bool gauss_check(dv_req *r, const gauss_in *in)
 {
     dv_error e;
-    if (dv_check_gauss(&in->g, in->name, &e) == DV_OK)
+    if (dv_check_gauss(&in->g, in->arg, &e) == DV_OK)
         return true;
-    char ptr[256];
-    return req_fail(r, problem_from_core(e.status),
-                    element_ptr(ptr, sizeof ptr, in, e.arg == 1, e.index), "%s", e.msg);
+    arg_names an;
+    gauss_names(in->arg == DV_ARG_P ? in : NULL, in->arg == DV_ARG_Q ? in : NULL, &an);
+    return fail_core(r, &e, &an);
 }
 
-void h_gaussian_kl(dv_req *r)
-{
-    opts o;
-    gauss_in p, q;
-    const jv *qj = body_member(r, "q");
-    if (!body_only(r, allowed) || !get_opts(r, &o))
-        return;
-    if (!body_member(r, "p")) {
-        req_fail(r, E_MISSING_MEMBER, "/p",
-                 "p is missing; give {\"p\": {\"mean\": …, \"std\": …}} (q defaults to the "
-                 "standard normal)");
-        return;
-    }
-    if (!read_gauss(r, "p", body_member(r, "p"), &p) || !check(r, &p) ||
-        (qj && (!read_gauss(r, "q", qj, &q) || !check(r, &q))))
-        return;
-    const dv_gauss *qg = qj ? &q.g : NULL;
-    if (qg && qg->dim != p.g.dim)
-        return (void)req_fail(r, E_SHAPE_MISMATCH, "/q/mean",
-                              "p has %zu dimensions but q has %zu", p.g.dim, qg->dim);
-    if (qg && qg->rows > 0 && qg->rows != p.g.rows)
-        return (void)req_fail(r, E_SHAPE_MISMATCH, "/q/mean",
-                              "q is a batch of %zu rows but p has %zu; give q as one "
-                              "Gaussian (broadcast) or as many rows as p",
-                              qg->rows, p.g.rows);
-
-    dv_error e;
-    jw *w;
-    if (p.g.rows == 0) {
-        double kl;
-        dv_status st = dv_gaussian_kl(&p.g, qg, &kl, &e);
-        if (st != DV_OK) {
-            req_fail(r, problem_from_core(st), e.arg == 1 ? "/q/cov" : "/p/cov", "%s",
-                     e.msg);
-            return;
-        }
-        w = req_json(r);
-        jw_obj(w);
-        emit_value(w, "kl", kl, &o.base);
-    } else {
-        double *kl = req_alloc(r, p.g.rows, sizeof *kl), sum, mean;
-        if (!kl)
-            return;
-        dv_status st = dv_gaussian_kl_rows(&p.g, qg, kl, &sum, &mean, &e);
-        if (st != DV_OK) {
-            req_fail(r, problem_from_core(st), e.arg == 1 ? "/q" : "/p", "%s", e.msg);
-            return;
-        }
-        dv_to_base_n(kl, p.g.rows, &o.base);
-        w = req_json(r);
-        jw_obj(w);
-        jw_key(w, "kl");
-        jw_nums(w, kl, p.g.rows);
-        emit_value(w, "mean", mean, &o.base);
-        emit_value(w, "sum", sum, &o.base);
-        jw_key(w, "rows");
-        jw_uint(w, p.g.rows);
-    }
-    jw_key(w, "dim");
-    jw_uint(w, p.g.dim);
-    emit_base_unit(w, &o);
-    jw_obj_end(w);
-}

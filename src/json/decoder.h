@@ -22,7 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "request.h"
+#include "arena.h"
 
 #define DV_MAX_DEPTH 64
 
@@ -75,15 +75,38 @@ const jv *jv_at(const jv *arr, size_t i, jv *tmp);
 /* "an object", "an array", "a string", "a number", "a boolean", "null". */
 const char *jv_kind_name(const jv *v);
 
+/*
+ * The decoder's own error value: what went wrong (the HTTP layer maps the kind to a
+ * status), where (byte offset into the body; a JSON Pointer for value errors) and a
+ * sentence with line and column. Precedence is described at the top of this file.
+ */
+typedef enum json_err_kind {
+    JSON_OK = 0,
+    JSON_SYNTAX,           /* not JSON text (line and column in text)                 */
+    JSON_NOT_OBJECT,       /* valid JSON whose top level is not an object             */
+    JSON_TOO_DEEP,         /* nested deeper than DV_MAX_DEPTH                         */
+    JSON_TOO_MANY_NUMBERS, /* more than max_elements number tokens (numbers says how many) */
+    JSON_NOT_FINITE,       /* a number whose magnitude a double cannot hold (pointer)  */
+    JSON_NO_MEMORY,        /* an allocation failed                                    */
+} json_err_kind;
+
+typedef struct json_error {
+    json_err_kind kind;
+    size_t offset;       /* byte offset into the body                         */
+    size_t numbers;      /* number tokens seen in the whole body               */
+    char pointer[256];   /* RFC 6901 pointer of the offending value, or ""     */
+    char text[300];
+} json_error;
+
 typedef struct jparser jparser;
 
-/* A decoder owned by request r (its memory is released with the request); NULL and a
- * recorded out_of_memory when it cannot be made. */
-jparser *jp_new(dv_req *r);
+/* A decoder whose tree and buffers live in (and are released with) `mem`, refusing more
+ * than max_elements number tokens. NULL when out of memory. */
+jparser *jp_new(arena *mem, size_t max_elements);
 /* Feeds the next n bytes of the body. Cheap to call with any split of the text. */
 void jp_feed(jparser *p, const char *data, size_t n);
-/* Ends the body. True with *root set to the top-level object; otherwise the problem
- * (400/413/422, see above) is recorded on the request. */
-bool jp_finish(jparser *p, const jv **root);
+/* Ends the body. True with *root set to the top-level object; otherwise false with *err
+ * filled. */
+bool jp_finish(jparser *p, const jv **root, json_error *err);
 
 #endif

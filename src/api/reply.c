@@ -1,6 +1,7 @@
 /*
  * reply.c — shared response members (see reply.h).
  */
+#include "numfmt.h"
 #include "reply.h"
 
 #include <stdio.h>
@@ -19,7 +20,7 @@ void emit_base_unit(jw *w, const opts *o)
     jw_num(w, b);
     jw_key(w, "unit");
     char num[32], unit[40];
-    jw_format_double(num, b);
+    numfmt_shortest(num, b);
     if (strcmp(num, "2") == 0)
         jw_str(w, "bit");
     else if (strcmp(num, "10") == 0)

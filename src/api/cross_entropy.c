@@ -1,13 +1,15 @@
 /*
- * h_cross_entropy.c — POST /cross-entropy: H(P,Q) with H(P) and D(P‖Q), for a target
+ * cross_entropy.c — POST /cross-entropy: H(P,Q) with H(P) and D(P‖Q), for a target
  * distribution, a class label (one-hot) or samples, optionally label-smoothed, against
  * probabilities, logits or samples.
  */
 #include <math.h>
 
-#include "dist_in.h"
+#include "dists.h"
 #include "handlers.h"
+#include "numfmt.h"
 #include "reply.h"
+#include "where.h"
 
 static const char *const allowed[] = {
     "p",    "label", "p_samples", "q",         "q_logits",    "q_samples",
@@ -30,18 +32,23 @@ static bool one_hot(dv_req *r, dist_set *ds, double label)
                         q->form == FORM_SAMPLES ? "samples" : "an object");
     size_t k = q->n;
     if (!(label >= 0 && label < (double)k) || label - floor(label) > 0)
+    {
+        char num[40];
+        numfmt_msg(num, sizeof num, label);
         return req_fail(r, E_INVALID_PARAMETER, "/label",
-                        "label is %g; it must be a whole number from 0 to %zu (q has %zu "
+                        "label is %s; it must be a whole number from 0 to %zu (q has %zu "
                         "categories)",
-                        label, k ? k - 1 : 0, k);
+                        num, k ? k - 1 : 0, k);
+    }
     double *v = req_alloc(r, k, sizeof *v);
     if (!v)
         return false;
     v[(size_t)label] = 1.0;
     ds->s[0] = (side){.form = FORM_ARRAY, .member = "label", .v = v, .n = k};
     dv_error e;
-    if (dv_prepare_weights(v, k, false, "label", &ds->d[0], &e) != DV_OK)
-        return req_fail(r, problem_from_core(e.status), "/label", "%s", e.msg);
+    static const arg_names label_names = {.member = {"label", NULL}, .whole = {true, false}};
+    if (dv_prepare_weights(v, k, false, DV_NAME(DV_ARG_P, "label"), &ds->d[0], &e) != DV_OK)
+        return fail_core(r, &e, &label_names);
     return true;
 }
 
@@ -74,16 +81,16 @@ void h_cross_entropy(dv_req *r)
         if (!w)
             return;
         if (dv_smooth(&ds.d[0], alpha, w, &ds.d[0], &e) != DV_OK) {
-            req_fail(r, problem_from_core(e.status), "/label_smoothing", "%s", e.msg);
+            fail_core(r, &e, NULL);
             return;
         }
     }
     double *terms = NULL;
     if (o.terms && !(terms = req_alloc(r, ds.d[0].n, sizeof *terms)))
         return;
-    dv_value ce = dv_cross_entropy(&ds.d[0], &ds.d[1], terms);
-    dv_value kl = dv_kl(&ds.d[0], &ds.d[1], NULL);
-    double h = dv_entropy(&ds.d[0], NULL);
+    double h;
+    dv_value kl;
+    dv_value ce = dv_cross_entropy_parts(&ds.d[0], &ds.d[1], terms, &h, &kl);
 
     jw *w = req_json(r);
     jw_obj(w);

@@ -5,7 +5,7 @@
 #ifndef DV_REPLY_H
 #define DV_REPLY_H
 
-#include "decode.h"
+#include "read.h"
 
 /* "base": as sent ("e" by default), "unit": nat | bit | hartley | log<base>. */
 void emit_base_unit(jw *w, const opts *o);

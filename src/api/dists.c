@@ -1,8 +1,11 @@
 /*
- * dist_in.c — discrete distribution inputs (see dist_in.h).
+ * dists.c — discrete distribution inputs (see dists.h).
  */
-#include "dist_in.h"
+#include "dists.h"
+
+#include "numfmt.h"
 #include "reply.h"
+#include "where.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,10 +129,10 @@ static bool align_labels(dv_req *r, dist_set *ds)
     for (int i = 0; i < ds->count; i++)
         hint += ds->s[i].json->n;
     dv_support *sup = dv_support_new(hint);
-    if (!sup || !req_defer(r, free_support, sup)) {
-        dv_support_free(sup);
+    if (!sup)
         return req_fail(r, E_OUT_OF_MEMORY, NULL, "out of memory matching labels");
-    }
+    if (!req_adopt(r, sup, free_support))
+        return false;
     ds->support = sup;
     for (int i = 0; i < ds->count; i++) {
         for (size_t m = 0; m < ds->s[i].json->n; m++) {
@@ -156,8 +159,6 @@ static bool align_labels(dv_req *r, dist_set *ds)
     return true;
 }
 
-static void free_ptr(void *p) { free(p); }
-
 static bool count_samples(dv_req *r, dist_set *ds)
 {
     double *counts[2] = {NULL, NULL};
@@ -167,12 +168,14 @@ static bool count_samples(dv_req *r, dist_set *ds)
                                 ds->count > 1 ? ds->s[1].nkeys : 0, &ds->support, &counts[0],
                                 &counts[1], &err);
     if (st != DV_OK)
-        return req_fail(r, problem_from_core(st), NULL, "%s", err.msg);
-    bool ok = req_defer(r, free_support, ds->support);
+        return fail_core(r, &err, NULL);
+    /* Every adoption is attempted (no short circuit): each object then has an owner,
+     * the request or the free() that a failed adoption runs at once. */
+    bool ok = req_adopt(r, ds->support, free_support);
     for (int i = 0; i < 2; i++)
-        ok = ok && (!counts[i] || req_defer(r, free_ptr, counts[i]));
+        ok = req_adopt(r, counts[i], free) && ok;
     if (!ok) {
-        /* req_defer failed: free what is not yet owned by the request. */
+        ds->support = NULL;
         return false;
     }
     for (int i = 0; i < ds->count; i++) {
@@ -182,42 +185,15 @@ static bool count_samples(dv_req *r, dist_set *ds)
     return true;
 }
 
-/* "q[2] is …" from the core becomes "q[\"cat\"] is …" for labelled inputs. */
-static void relabel(char *detail, size_t size, const char *name, size_t idx,
-                    const dv_key *k)
+/* How this set spells its arguments, for error pointers. */
+static void set_names(const dist_set *ds, arg_names *an)
 {
-    char from[64], to[160];
-    snprintf(from, sizeof from, "%s[%zu]", name, idx);
-    snprintf(to, sizeof to, "%s[\"%.*s\"]", name, (int)(k->len > 100 ? 100 : k->len),
-             k->str);
-    char *at = strstr(detail, from);
-    if (!at)
-        return;
-    char rest[512];
-    snprintf(rest, sizeof rest, "%s", at + strlen(from));
-    *at = '\0';
-    size_t used = strlen(detail);
-    if (snprintf(detail + used, size - used, "%s%s", to, rest) < 0)
-        detail[used] = '\0';
-}
-
-static bool core_error(dv_req *r, const dist_set *ds, const side *s, const dv_error *e)
-{
-    char ptr[256], base[128];
-    snprintf(base, sizeof base, "/%s", s->member);
-    const char *p = base;
-    char detail[512];
-    snprintf(detail, sizeof detail, "%s", e->msg);
-    if (e->index != DV_NO_INDEX) {
-        if (s->form == FORM_LABELLED) {
-            const dv_key *k = dv_support_key(ds->support, e->index);
-            p = ptr_member(ptr, sizeof ptr, base, k->str, k->len);
-            relabel(detail, sizeof detail, s->member, e->index, k);
-        } else if (s->form != FORM_SAMPLES) {
-            p = ptr_index(ptr, sizeof ptr, base, e->index);
-        }
+    memset(an, 0, sizeof *an);
+    for (int i = 0; i < ds->count; i++) {
+        an->member[i] = ds->s[i].member;
+        an->labels[i] = ds->s[i].form == FORM_LABELLED ? ds->support : NULL;
+        an->whole[i] = ds->s[i].form == FORM_SAMPLES;
     }
-    return req_fail(r, problem_from_core(e->status), p, "%s", detail);
 }
 
 bool dists_prepare(dv_req *r, dist_set *ds, const opts *o)
@@ -249,24 +225,27 @@ bool dists_prepare(dv_req *r, dist_set *ds, const opts *o)
         return false;
     if (samples && !count_samples(r, ds))
         return false;
+    arg_names an;
+    set_names(ds, &an);
+    dv_name nm[2];
     for (int i = 0; i < ds->count; i++) {
         side *s = &ds->s[i];
+        nm[i] = (dv_name){i, s->member, DV_NO_INDEX, an.labels[i]};
         dv_error e;
         dv_status st;
         if (s->form == FORM_LOGITS)
-            st = dv_prepare_logits(s->v, s->n, o->temperature, s->member, &ds->d[i], &e);
+            st = dv_prepare_logits(s->v, s->n, o->temperature, &nm[i], &ds->d[i], &e);
         else
             st = dv_prepare_weights(s->v, s->n, o->normalize || s->form == FORM_SAMPLES,
-                                    s->member, &ds->d[i], &e);
+                                    &nm[i], &ds->d[i], &e);
         if (st != DV_OK)
-            return core_error(r, ds, s, &e);
+            return fail_core(r, &e, &an);
         r->values += s->form == FORM_SAMPLES ? s->nkeys : s->n;
     }
     if (ds->count > 1) {
         dv_error e;
-        if (dv_check_same_n(&ds->d[0], &ds->d[1], ds->s[0].member, ds->s[1].member, &e) !=
-            DV_OK)
-            return req_fail(r, E_SHAPE_MISMATCH, p1, "%s", e.msg);
+        if (dv_check_same_n(&ds->d[0], &ds->d[1], &nm[0], &nm[1], &e) != DV_OK)
+            return fail_core(r, &e, &an);
     }
     return true;
 }
@@ -324,12 +303,13 @@ void emit_reason(jw *w, const dist_set *ds, size_t i)
 {
     char buf[512];
     const side *p = &ds->s[0], *q = &ds->s[1];
-    double pi = dv_prob(&ds->d[0], i);
+    char pv[40];
+    numfmt_msg(pv, sizeof pv, dv_prob(&ds->d[0], i));
     if (p->form == FORM_SAMPLES) {
         char v[64] = "";
         const dv_key *k = dv_support_key(ds->support, i);
         if (k->kind == DV_KEY_NUMBER)
-            jw_format_double(v, k->num);
+            numfmt_shortest(v, k->num);
         snprintf(buf, sizeof buf,
                  "the value %s%.*s%s occurs in %s but never in %s, so the divergence is "
                  "infinite",
@@ -345,13 +325,13 @@ void emit_reason(jw *w, const dist_set *ds, size_t i)
         const dv_key *k = dv_support_key(ds->support, i);
         int len = (int)(k->len > 100 ? 100 : k->len);
         snprintf(buf, sizeof buf,
-                 "%s[\"%.*s\"] is %.17g but %s[\"%.*s\"] is 0, so the divergence is "
+                 "%s[\"%.*s\"] is %s but %s[\"%.*s\"] is 0, so the divergence is "
                  "infinite",
-                 p->member, len, k->str, pi, q->member, len, k->str);
+                 p->member, len, k->str, pv, q->member, len, k->str);
     } else {
         snprintf(buf, sizeof buf,
-                 "%s[%zu] is %.17g but %s[%zu] is 0, so the divergence is infinite",
-                 p->member, i, pi, q->member, i);
+                 "%s[%zu] is %s but %s[%zu] is 0, so the divergence is infinite",
+                 p->member, i, pv, q->member, i);
     }
     jw_key(w, "reason");
     jw_str(w, buf);

@@ -1,7 +1,7 @@
 /*
  * h_entropy.c — POST /entropy: H(P) and its perplexity, from p, p_logits or samples.
  */
-#include "dist_in.h"
+#include "dists.h"
 #include "handlers.h"
 #include "reply.h"
 

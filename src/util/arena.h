@@ -10,9 +10,11 @@
 #include <stddef.h>
 
 typedef struct arena_block arena_block;
+typedef struct arena_owned arena_owned;
 typedef struct arena {
     arena_block *head;
-    size_t bytes; /* total bytes held, for limits and debugging */
+    arena_owned *owned; /* memory from elsewhere the arena frees on release (newest first) */
+    size_t bytes;       /* total bytes held, for limits and debugging */
 } arena;
 
 /* 16-byte aligned; NULL on allocation failure or size overflow. */
@@ -23,6 +25,15 @@ void *arena_alloc(arena *a, size_t size);
 bool arena_extend(arena *a, void *p, size_t old_size, size_t new_size);
 /* n × size, zeroed; NULL on overflow of n × size or allocation failure. */
 void *arena_calloc(arena *a, size_t n, size_t size);
+/*
+ * The one ownership primitive for memory that does not come from the arena (the core's
+ * malloc'd supports and counts, the decoder's big blocks): the arena takes obj and calls
+ * dispose(obj) when it is released. If the arena cannot record that (out of memory), it
+ * calls dispose(obj) at once and returns false — so after this call obj always has an
+ * owner, and the caller never needs a cleanup path of its own. obj NULL is a no-op (true).
+ */
+bool arena_adopt(arena *a, void *obj, void (*dispose)(void *));
+/* Runs the disposers (newest first), then frees every block. The arena is reusable. */
 void arena_release(arena *a);
 
 #endif

@@ -7,7 +7,7 @@
 #ifndef DV_DIST_IN_H
 #define DV_DIST_IN_H
 
-#include "decode.h"
+#include "read.h"
 
 typedef enum side_form { FORM_ARRAY, FORM_LABELLED, FORM_LOGITS, FORM_SAMPLES } side_form;
 

@@ -1,5 +1,5 @@
 /*
- * test_http_stream.c — the streaming request decoder (json_stream.c) against jansson,
+ * test_json_decoder.c — the streaming body decoder (src/json/decoder.c) against jansson,
  * and against itself under every way of cutting the body into chunks.
  *
  * 1. Differential: seed bodies and tens of thousands of random mutations of them are
@@ -8,7 +8,8 @@
  *    same inputs (a top-level object), find the same number overflow, and build equal
  *    trees (numbers bit for bit).
  * 2. Chunking: each body fed whole, byte by byte and in random pieces gives the same
- *    outcome — tree, or status code, pointer and error position.
+ *    outcome — tree, or error kind, pointer and error position.
+ * Links only src/json and src/util: the decoder knows nothing of requests.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,10 +22,20 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "decode.h"
-#include "json_stream.h"
+#include "decoder.h"
 
-static dv_config g_cfg = {.max_elements = 1000, .max_body = 1 << 20};
+enum { MAX_ELEMENTS = 1000 };
+
+/* The decoder's result and the arena that holds its tree. */
+typedef struct run {
+    arena mem;
+    const jv *json;
+} run;
+
+static void run_release(run *r)
+{
+    arena_release(&r->mem);
+}
 static uint64_t g_rng = 42;
 
 static uint64_t rnd(void)
@@ -37,34 +48,47 @@ static uint64_t rnd(void)
 
 typedef struct outcome {
     bool ok;
-    err_code code;
+    json_err_kind code;
     char pointer[256];
     char detail[512];
 } outcome;
 
+/* The kinds a client sees as 400 malformed_json. */
+static bool malformed(json_err_kind k)
+{
+    return k == JSON_SYNTAX || k == JSON_NOT_OBJECT || k == JSON_TOO_DEEP;
+}
+
+static const char *kind_name(json_err_kind k)
+{
+    static const char *const names[] = {"ok",           "syntax",     "not_object", "too_deep",
+                                        "too_many_numbers", "not_finite", "no_memory"};
+    return names[k];
+}
+
 /* Decodes text with the given chunk sizes (0: whole; 1: bytes; 2: random). */
-static outcome decode(const char *text, size_t n, int mode, dv_req *r)
+static outcome decode(const char *text, size_t n, int mode, run *r)
 {
     memset(r, 0, sizeof *r);
-    r->cfg = &g_cfg;
+    jparser *p = jp_new(&r->mem, MAX_ELEMENTS);
+    assert_non_null(p);
     if (mode == 0) {
-        r->body = (char *)text;
-        r->body_len = n;
+        jp_feed(p, text, n);
     } else {
         for (size_t i = 0; i < n;) {
             size_t k = mode == 1 ? 1 : 1 + (size_t)(rnd() % 7);
             if (k > n - i)
                 k = n - i;
-            body_feed(r, text + i, k);
+            jp_feed(p, text + i, k);
             i += k;
         }
     }
-    outcome o = {.ok = body_parse(r)};
-    r->body = NULL;
+    json_error e;
+    outcome o = {.ok = jp_finish(p, &r->json, &e)};
     if (!o.ok) {
-        o.code = r->code;
-        memcpy(o.pointer, r->pointer, sizeof o.pointer);
-        memcpy(o.detail, r->detail, sizeof o.detail);
+        o.code = e.kind;
+        memcpy(o.pointer, e.pointer, sizeof o.pointer);
+        snprintf(o.detail, sizeof o.detail, "%s", e.text);
     }
     return o;
 }
@@ -108,7 +132,7 @@ static unsigned long g_cases, g_accepted, g_failures;
 
 static void check(const char *text, size_t n)
 {
-    dv_req r;
+    run r;
     outcome whole = decode(text, n, 0, &r);
     json_error_t e;
     json_t *j = json_loadb(text, n,
@@ -121,15 +145,16 @@ static void check(const char *text, size_t n)
     /* Where a body is malformed right next to an overflowing number ("[1 -1e999]",
      * "[1e999\xc3\x28]"), jansson's lexer may report either problem first; so may we.
      * Both are client errors; only an overflow in an otherwise valid body must be 422. */
-    if (agree && !whole.ok && whole.code != E_PAYLOAD_TOO_LARGE &&
-        !strstr(whole.detail, "deeper") && (whole.code == E_NON_FINITE) != j_overflow)
-        agree = j && !whole.ok ? false : (whole.code == E_NON_FINITE || whole.code == E_MALFORMED_JSON);
-    req_release(&r);
+    if (agree && !whole.ok && whole.code != JSON_TOO_MANY_NUMBERS &&
+        whole.code != JSON_TOO_DEEP && (whole.code == JSON_NOT_FINITE) != j_overflow)
+        agree = j && !whole.ok ? false
+                               : (whole.code == JSON_NOT_FINITE || malformed(whole.code));
+    run_release(&r);
     json_decref(j);
     g_cases++;
     g_accepted += whole.ok;
     for (int mode = 1; mode <= 2 && agree; mode++) {
-        dv_req r2;
+        run r2;
         outcome o = decode(text, n, mode, &r2);
         /* the wording may differ when a chunk ends inside a UTF-8 sequence; the
          * position may not */
@@ -139,13 +164,12 @@ static void check(const char *text, size_t n)
                        !wl != !ol || (wl && strcmp(wl, ol) != 0))))
             agree = false;
         if (!agree)
-            fprintf(stderr, "mode %d: %s %s\n", mode, o.ok ? "ok" : problem_get(o.code)->code,
-                    o.detail);
-        req_release(&r2);
+            fprintf(stderr, "mode %d: %s %s\n", mode, kind_name(o.code), o.detail);
+        run_release(&r2);
     }
     if (!agree && g_failures++ < 10)
         fprintf(stderr, "disagree on %zu bytes: %.*s\n  ours: %s %s\n  jansson: %s\n", n,
-                (int)(n > 300 ? 300 : n), text, whole.ok ? "ok" : problem_get(whole.code)->code,
+                (int)(n > 300 ? 300 : n), text, kind_name(whole.code),
                 whole.detail, j_ok ? "ok" : e.text);
 }
 
@@ -219,7 +243,7 @@ static void limits(void **state)
 {
     (void)state;
     char deep[200];
-    dv_req r;
+    run r;
     /* 64 levels pass, 65 do not (the top-level object is level 1) */
     size_t o = 0;
     deep[o++] = '{';
@@ -231,7 +255,7 @@ static void limits(void **state)
         deep[o++] = ']';
     deep[o++] = '}';
     assert_true(decode(deep, o, 2, &r).ok);
-    req_release(&r);
+    run_release(&r);
     memmove(deep + 6, deep + 5, o - 5);
     deep[5] = '[';
     o++;
@@ -240,10 +264,10 @@ static void limits(void **state)
     o++;
     outcome d = decode(deep, o, 1, &r);
     assert_false(d.ok);
-    assert_int_equal(d.code, E_MALFORMED_JSON);
+    assert_int_equal(d.code, JSON_TOO_DEEP);
     assert_non_null(strstr(d.detail, "deeper"));
-    req_release(&r);
-    /* more numbers than --max-elements: 413 even after a syntax error */
+    run_release(&r);
+    /* more numbers than the limit: reported even after a syntax error */
     char many[8000];
     o = (size_t)snprintf(many, sizeof many, "{\"p\": [x");
     for (int i = 0; i < 1001; i++)
@@ -251,13 +275,13 @@ static void limits(void **state)
     many[o++] = ']';
     many[o++] = '}';
     d = decode(many, o, 2, &r);
-    assert_int_equal(d.code, E_PAYLOAD_TOO_LARGE);
-    req_release(&r);
+    assert_int_equal(d.code, JSON_TOO_MANY_NUMBERS);
+    run_release(&r);
     /* overflow: pointer to the element */
     d = decode("{\"p\": {\"mean\": [[1, 2], [3, 1e999]]}}", 37, 1, &r);
-    assert_int_equal(d.code, E_NON_FINITE);
+    assert_int_equal(d.code, JSON_NOT_FINITE);
     assert_string_equal(d.pointer, "/p/mean/1/1");
-    req_release(&r);
+    run_release(&r);
 }
 
 int main(void)

@@ -1,17 +1,20 @@
 /*
- * h_batch.c — POST /batch/categorical-kl: row-wise D(P_b ‖ Q_b) over B×K logits
+ * batch_kl.c — POST /batch/categorical-kl: row-wise D(P_b ‖ Q_b) over B×K logits
  * (softmax with temperature) or probability rows — the distillation and policy-drift case.
  */
 #include <stdio.h>
 
-#include "decode.h"
+#include "numfmt.h"
+#include "read.h"
 #include "handlers.h"
 #include "reply.h"
+#include "where.h"
 
 static const char *const allowed[] = {"p_logits", "q_logits", "p", "q", "temperature",
                                       "normalize", "base", NULL};
 
 typedef struct rows_in {
+    int arg; /* DV_ARG_P or DV_ARG_Q */
     const char *member;
     bool logits;
     double *x;
@@ -19,8 +22,10 @@ typedef struct rows_in {
     dv_dist *d;
 } rows_in;
 
-static bool read_rows(dv_req *r, const char *w_name, const char *l_name, rows_in *in)
+static bool read_rows(dv_req *r, int arg, const char *w_name, const char *l_name,
+                      rows_in *in)
 {
+    in->arg = arg;
     const jv *w = body_member(r, w_name), *l = body_member(r, l_name);
     char ptr[64];
     if (w && l) {
@@ -44,22 +49,17 @@ static bool prepare_rows(dv_req *r, rows_in *in, const opts *o)
     in->d = req_alloc(r, in->rows, sizeof *in->d);
     if (!in->d)
         return false;
+    arg_names an = {0};
+    an.member[in->arg] = in->member;
     for (size_t b = 0; b < in->rows; b++) {
-        char name[64];
-        snprintf(name, sizeof name, "%s[%zu]", in->member, b);
+        const dv_name nm = {in->arg, in->member, b, NULL};
         double *row = in->x + b * in->cols;
         dv_error e;
         dv_status st = in->logits
-                           ? dv_prepare_logits(row, in->cols, o->temperature, name, &in->d[b], &e)
-                           : dv_prepare_weights(row, in->cols, o->normalize, name, &in->d[b], &e);
-        if (st != DV_OK) {
-            char ptr[128];
-            if (e.index == DV_NO_INDEX)
-                snprintf(ptr, sizeof ptr, "/%s/%zu", in->member, b);
-            else
-                snprintf(ptr, sizeof ptr, "/%s/%zu/%zu", in->member, b, e.index);
-            return req_fail(r, problem_from_core(st), ptr, "%s", e.msg);
-        }
+                           ? dv_prepare_logits(row, in->cols, o->temperature, &nm, &in->d[b], &e)
+                           : dv_prepare_weights(row, in->cols, o->normalize, &nm, &in->d[b], &e);
+        if (st != DV_OK)
+            return fail_core(r, &e, &an);
     }
     r->values += in->rows * in->cols;
     return true;
@@ -70,7 +70,8 @@ void h_batch_kl(dv_req *r)
     opts o;
     rows_in p, q;
     if (!body_only(r, allowed) || !get_opts(r, &o) ||
-        !read_rows(r, "p", "p_logits", &p) || !read_rows(r, "q", "q_logits", &q))
+        !read_rows(r, DV_ARG_P, "p", "p_logits", &p) ||
+        !read_rows(r, DV_ARG_Q, "q", "q_logits", &q))
         return;
     if (p.rows != q.rows || p.cols != q.cols) {
         char ptr[64];
@@ -113,7 +114,7 @@ void h_batch_kl(dv_req *r)
     if (inf_row != DV_NO_INDEX) {
         char buf[256], pv[32];
         size_t i = kl[inf_row].inf_index;
-        jw_format_double(pv, dv_prob(&p.d[inf_row], i));
+        numfmt_shortest(pv, dv_prob(&p.d[inf_row], i));
         snprintf(buf, sizeof buf,
                  "row %zu: %s[%zu][%zu] is %s but %s[%zu][%zu] is 0, so the divergence is "
                  "infinite",

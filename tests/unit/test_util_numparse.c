@@ -1,11 +1,11 @@
 /*
- * test_numparse.c — dv_parse_json_number against glibc strtod, bit for bit.
+ * test_util_numparse.c — dv_parse_json_number against glibc strtod, bit for bit.
  *
  * `make test` runs a 200k-case sample (random and adversarial decimal strings: printed
  * doubles at every precision, raw digit strings with 1–40 digits and exponents across
  * the whole range, exact halfway points between neighbouring doubles and strings just
  * either side of them, subnormals, the overflow boundary, long runs of zeros). Pass a
- * count to run more: `build/tests/test_numparse 5000000`; `--bench` times both parsers.
+ * count to run more: `build/tests/test_util_numparse 5000000`; `--bench` times both parsers.
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -3,7 +3,7 @@
  */
 #include <math.h>
 
-#include "dist_in.h"
+#include "dists.h"
 #include "handlers.h"
 #include "reply.h"
 

@@ -1,16 +1,14 @@
 /*
- * routes.c — the route table (see routes.h).
+ * routes.c — the service's route table (see routes.h).
  */
 #include "routes.h"
-
-#include <string.h>
 
 #include "handlers.h"
 
 #define POST_ALLOW "POST, OPTIONS"
 #define GET_ALLOW "GET, HEAD, OPTIONS"
 
-const route routes[] = {
+static const route rows[] = {
     {"/entropy", "POST", h_entropy, true, POST_ALLOW},
     {"/kl", "POST", h_kl, true, POST_ALLOW},
     {"/cross-entropy", "POST", h_cross_entropy, true, POST_ALLOW},
@@ -22,16 +20,4 @@ const route routes[] = {
     {"/metrics", "GET", h_metrics, true, GET_ALLOW},
     {"/openapi.yaml", "GET", h_openapi, false, GET_ALLOW},
 };
-const size_t route_count = sizeof routes / sizeof routes[0];
-
-const route *route_find(const char *path, int *index)
-{
-    for (size_t i = 0; i < route_count; i++) {
-        if (strcmp(routes[i].path, path) == 0) {
-            *index = (int)i;
-            return &routes[i];
-        }
-    }
-    *index = (int)route_count;
-    return NULL;
-}
+const route_table api_routes = {rows, sizeof rows / sizeof rows[0]};

@@ -1,5 +1,5 @@
 /*
- * test_http_memory.c — the request memory helpers: bigblock (malloc'd below 1 MiB, huge-page
+ * test_util_memory.c — the request memory helpers: bigblock (malloc'd below 1 MiB, huge-page
  * mappings above, grown without losing contents) and arena_extend (in-place growth of the
  * newest allocation only).
  */

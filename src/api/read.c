@@ -2,30 +2,11 @@
  * decode.c — the typed view of a decoded request body (see decode.h). The decoding
  * itself, limits and error precedence included, is json_stream.c.
  */
-#include "decode.h"
+#include "read.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-
-void body_feed(dv_req *r, const char *data, size_t n)
-{
-    if (!r->stream && !r->failed)
-        r->stream = jp_new(r);
-    if (r->stream)
-        jp_feed(r->stream, data, n);
-}
-
-bool body_parse(dv_req *r)
-{
-    if (!r->stream) {
-        r->stream = jp_new(r);
-        if (!r->stream)
-            return false;
-        jp_feed(r->stream, r->body ? r->body : "", r->body ? r->body_len : 0);
-    }
-    return jp_finish(r->stream, &r->json);
-}
 
 const jv *body_member(dv_req *r, const char *name)
 {
@@ -124,33 +105,6 @@ bool get_opts(dv_req *r, opts *o)
         return req_fail(r, E_INVALID_PARAMETER, "/temperature",
                         "temperature is %g; it must be a finite number > 0", o->temperature);
     return true;
-}
-
-const char *ptr_index(char *buf, size_t size, const char *base, size_t i)
-{
-    if (snprintf(buf, size, "%s/%zu", base, i) >= (int)size)
-        buf[size - 1] = '\0'; /* truncated pointers stay strings */
-    return buf;
-}
-
-const char *ptr_member(char *buf, size_t size, const char *base, const char *name,
-                       size_t len)
-{
-    size_t o = (size_t)snprintf(buf, size, "%s/", base);
-    for (size_t i = 0; i < len && o + 3 < size; i++) {
-        if (name[i] == '~') {
-            buf[o++] = '~';
-            buf[o++] = '0';
-        } else if (name[i] == '/') {
-            buf[o++] = '~';
-            buf[o++] = '1';
-        } else if (name[i] != '\0') {
-            buf[o++] = name[i];
-        }
-    }
-    if (o < size)
-        buf[o] = '\0';
-    return buf;
 }
 
 bool get_vector(dv_req *r, const jv *v, const char *ptr, double **out, size_t *n)

@@ -7,17 +7,18 @@
  * arrays grow as double[] (in the arena while small, then in bigblock.c storage, where
  * big blocks grow by mremap, so growth copies nothing).
  */
-#include "json_stream.h"
+#include "decoder.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bigblock.h"
-#include "decode.h"
 #include "numparse.h"
+#include "pointer.h"
 
 enum state {
     ST_VALUE,     /* a value must come (after ':' or ',' in an array, or at the top) */
@@ -56,7 +57,8 @@ typedef struct heap_block {
 } heap_block;
 
 struct jparser {
-    dv_req *r;
+    arena *mem;
+    size_t max_elements;
     enum state state;
     int depth;
     frame st[DV_MAX_DEPTH];
@@ -77,9 +79,7 @@ struct jparser {
 
     /* first problem */
     bool failed;
-    err_code code;
-    char pointer[256];
-    char detail[300];
+    json_error err;
     bool too_deep;
     size_t deep_line, deep_col;
 
@@ -151,18 +151,18 @@ static void release(void *arg)
     p->tbuf = NULL;
 }
 
-jparser *jp_new(dv_req *r)
+jparser *jp_new(arena *mem, size_t max_elements)
 {
-    jparser *p = arena_alloc(&r->mem, sizeof *p);
-    if (!p) {
-        req_fail(r, E_OUT_OF_MEMORY, NULL, "out of memory while parsing JSON");
+    jparser *p = arena_alloc(mem, sizeof *p);
+    if (!p)
         return NULL;
-    }
     memset(p, 0, offsetof(jparser, st));
     memset(&p->root, 0, sizeof *p - offsetof(jparser, root));
-    p->r = r;
+    p->mem = mem;
+    p->max_elements = max_elements;
     p->line = 1;
-    if (!req_defer(r, release, p))
+    /* The arena owns the parser's big blocks from here on (released with it). */
+    if (!arena_adopt(mem, p, release))
         return NULL;
     return p;
 }
@@ -189,8 +189,9 @@ static void syntax(jparser *p, size_t at, const char *what)
 {
     if (!p->failed) {
         p->failed = true;
-        p->code = E_MALFORMED_JSON;
-        snprintf(p->detail, sizeof p->detail,
+        p->err.kind = JSON_SYNTAX;
+        p->err.offset = at;
+        snprintf(p->err.text, sizeof p->err.text,
                  "the body is not valid JSON: %s at line %zu, column %zu", what, p->line,
                  column_of(p, at));
     }
@@ -201,8 +202,9 @@ static void out_of_memory(jparser *p)
 {
     if (!p->failed) {
         p->failed = true;
-        p->code = E_OUT_OF_MEMORY;
-        snprintf(p->detail, sizeof p->detail, "out of memory while parsing JSON");
+        p->err.kind = JSON_NO_MEMORY;
+        p->err.offset = p->base;
+        snprintf(p->err.text, sizeof p->err.text, "out of memory while parsing JSON");
     }
     enter_scan(p, false);
 }
@@ -231,9 +233,10 @@ static void overflow(jparser *p, size_t at)
 {
     if (!p->failed) {
         p->failed = true;
-        p->code = E_NON_FINITE;
-        current_pointer(p, p->pointer, sizeof p->pointer);
-        snprintf(p->detail, sizeof p->detail,
+        p->err.kind = JSON_NOT_FINITE;
+        p->err.offset = at;
+        current_pointer(p, p->err.pointer, sizeof p->err.pointer);
+        snprintf(p->err.text, sizeof p->err.text,
                  "the number at line %zu, column %zu does not fit in a double (its "
                  "magnitude is above 1.8e308); send a finite value",
                  p->line, column_of(p, at));
@@ -261,10 +264,10 @@ static bool grow(jparser *p, frame *f, void **buf, size_t elem)
         return false;
     void *nb;
     if (cap * elem <= ARENA_LIMIT && f->cap &&
-        arena_extend(&p->r->mem, *buf, f->cap * elem, cap * elem)) {
+        arena_extend(p->mem, *buf, f->cap * elem, cap * elem)) {
         nb = *buf;
     } else if (cap * elem <= ARENA_LIMIT) {
-        nb = arena_alloc(&p->r->mem, cap * elem);
+        nb = arena_alloc(p->mem, cap * elem);
         if (nb && f->n)
             memcpy(nb, *buf, f->n * elem);
     } else if (f->heap) {
@@ -286,7 +289,7 @@ static bool grow(jparser *p, frame *f, void **buf, size_t elem)
 /* A closed container's heap block is freed when the request ends. */
 static bool keep_block(jparser *p, void *ptr)
 {
-    heap_block *b = arena_alloc(&p->r->mem, sizeof *b);
+    heap_block *b = arena_alloc(p->mem, sizeof *b);
     if (!b) {
         bigblock_free(ptr);
         return false;
@@ -328,7 +331,7 @@ static bool has_member(jparser *p, frame *f, const char *key, size_t len, bool *
         size_t cap = 64;
         while (cap < 4 * (f->n + 1))
             cap *= 2;
-        f->hash = arena_calloc(&p->r->mem, cap, sizeof *f->hash);
+        f->hash = arena_calloc(p->mem, cap, sizeof *f->hash);
         if (!f->hash || f->n >= UINT32_MAX) {
             *oom = true;
             return false;
@@ -377,7 +380,7 @@ static void emit(jparser *p, jv v)
     if (f->numeric) {
         /* the first non-number: switch this array to general nodes */
         size_t cap = f->n < 8 ? 8 : f->n * 2;
-        jv *items = cap * sizeof(jv) <= ARENA_LIMIT ? arena_alloc(&p->r->mem, cap * sizeof(jv))
+        jv *items = cap * sizeof(jv) <= ARENA_LIMIT ? arena_alloc(p->mem, cap * sizeof(jv))
                                                     : bigblock_alloc(cap * sizeof(jv));
         if (!items)
             return out_of_memory(p);
@@ -496,7 +499,7 @@ static void number_token(jparser *p, const char *t, size_t n, size_t at, const c
     if (k == n && after_n > 0 && (unsigned char)after[0] >= 0x80 &&
         !utf8_check((const unsigned char *)after, 1, 0, true))
         return syntax(p, at + n, "invalid UTF-8");
-    if (p->numbers > p->r->cfg->max_elements) {
+    if (p->numbers > p->max_elements) {
         p->over_limit = true;
         return enter_scan(p, false);
     }
@@ -575,7 +578,7 @@ static size_t put_utf8(char *o, unsigned long cp)
 static const char *decode_string(jparser *p, const char *s, size_t n, char **out,
                                  size_t *out_len)
 {
-    char *o = arena_alloc(&p->r->mem, n + 1);
+    char *o = arena_alloc(p->mem, n + 1);
     if (!o)
         return "out of memory";
     size_t k = 0, i = 0;
@@ -798,7 +801,7 @@ static size_t resume_token(jparser *p, const char *s, size_t n)
  * everything, a number count over --max-elements over any later syntax error. */
 static void scan(jparser *p, const char *b, size_t n)
 {
-    size_t max = p->r->cfg->max_elements;
+    size_t max = p->max_elements;
     for (size_t i = 0; i < n; i++) {
         char c = b[i];
         p->s_col++;
@@ -842,7 +845,7 @@ static void scan(jparser *p, const char *b, size_t n)
 static size_t number_run(jparser *p, const char *s, size_t n, size_t i)
 {
     frame *f = &p->st[p->depth - 1];
-    size_t max = p->r->cfg->max_elements;
+    size_t max = p->max_elements;
     for (;;) {
         double x;
         size_t k = dv_parse_json_number(s + i, n - i, &x);
@@ -961,9 +964,25 @@ void jp_feed(jparser *p, const char *s, size_t n)
     p->base += n;
 }
 
-bool jp_finish(jparser *p, const jv **root)
+/* Records the outcome in *err and returns false. */
+static bool finish_fail(json_error *err, json_err_kind kind, size_t offset, const char *fmt,
+                        ...) __attribute__((format(printf, 4, 5)));
+static bool finish_fail(json_error *err, json_err_kind kind, size_t offset, const char *fmt,
+                        ...)
 {
-    dv_req *r = p->r;
+    err->kind = kind;
+    err->offset = offset;
+    err->pointer[0] = '\0';
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->text, sizeof err->text, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+bool jp_finish(jparser *p, const jv **root, json_error *err)
+{
+    err->numbers = p->numbers;
     if (p->tok != TK_NONE && p->state != ST_SCAN && p->state != ST_STOP) {
         enum token k = p->tok;
         p->tok = TK_NONE;
@@ -975,21 +994,24 @@ bool jp_finish(jparser *p, const jv **root)
     if (!p->failed && !p->over_limit && !p->too_deep && p->state != ST_END)
         syntax(p, p->base, p->base == 0 ? "the body is empty" : "unexpected end of input");
     if (p->too_deep)
-        return req_fail(r, E_MALFORMED_JSON, NULL,
-                        "the body nests arrays/objects deeper than %d levels (line %zu, "
-                        "column %zu); flatten the input",
-                        DV_MAX_DEPTH, p->deep_line, p->deep_col);
+        return finish_fail(err, JSON_TOO_DEEP, p->base,
+                           "the body nests arrays/objects deeper than %d levels (line %zu, "
+                           "column %zu); flatten the input",
+                           DV_MAX_DEPTH, p->deep_line, p->deep_col);
     if (p->over_limit)
-        return req_fail(r, E_PAYLOAD_TOO_LARGE, NULL,
-                        "the body holds %zu numbers; this server accepts at most %zu per "
-                        "request (--max-elements)",
-                        p->numbers, r->cfg->max_elements);
-    if (p->failed)
-        return req_fail(r, p->code, p->pointer[0] ? p->pointer : NULL, "%s", p->detail);
+        return finish_fail(err, JSON_TOO_MANY_NUMBERS, p->base, "the body holds %zu numbers",
+                           p->numbers);
+    if (p->failed) {
+        size_t n = err->numbers;
+        *err = p->err;
+        err->numbers = n;
+        return false;
+    }
     if (p->root.kind != JV_OBJECT)
-        return req_fail(r, E_MALFORMED_JSON, NULL,
-                        "the body is %s; it must be a JSON object like {\"p\": [...]}",
-                        jv_kind_name(&p->root));
+        return finish_fail(err, JSON_NOT_OBJECT, 0,
+                           "the body is %s; it must be a JSON object like {\"p\": [...]}",
+                           jv_kind_name(&p->root));
     *root = &p->root;
+    err->kind = JSON_OK;
     return true;
 }

@@ -7,6 +7,7 @@
 #include "arena.h"
 #include "bigblock.h"
 
+#include <assert.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -16,6 +17,12 @@ struct arena_block {
     size_t used;
     size_t pad_; /* keeps data 16-byte aligned on LP64 */
     unsigned char data[];
+};
+
+struct arena_owned {
+    arena_owned *next;
+    void (*dispose)(void *);
+    void *obj;
 };
 
 /* 2 MiB less this block header and bigblock's 16-byte header */
@@ -82,8 +89,29 @@ void *arena_calloc(arena *a, size_t n, size_t size)
     return p;
 }
 
+bool arena_adopt(arena *a, void *obj, void (*dispose)(void *))
+{
+    assert(dispose);
+    if (!obj)
+        return true;
+    arena_owned *o = arena_alloc(a, sizeof *o);
+    if (!o) {
+        dispose(obj);
+        return false;
+    }
+    o->dispose = dispose;
+    o->obj = obj;
+    o->next = a->owned;
+    a->owned = o;
+    return true;
+}
+
 void arena_release(arena *a)
 {
+    /* Disposers first: their records live in the blocks freed below. */
+    for (arena_owned *o = a->owned; o; o = o->next)
+        o->dispose(o->obj);
+    a->owned = NULL;
     arena_block *b = a->head;
     while (b) {
         arena_block *next = b->next;

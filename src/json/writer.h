@@ -1,11 +1,11 @@
 /*
- * jw.h — a JSON writer that appends straight into one growing buffer: no tree, no
+ * writer.h — a JSON writer that appends straight into one growing buffer: no tree, no
  * allocation per value. Numbers are written shortest-round-trip; +inf is written as the
  * string "Infinity" (SPEC §3.4). An allocation failure sets `oom` and turns every later
  * call into a no-op, so callers check once at the end.
  */
-#ifndef DV_JW_H
-#define DV_JW_H
+#ifndef DV_JSON_WRITER_H
+#define DV_JSON_WRITER_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -42,9 +42,5 @@ void jw_strn(jw *w, const char *s, size_t len);
 void jw_nums(jw *w, const double *x, size_t n);
 /* Appends raw bytes (no separator handling): for pre-formatted text. */
 void jw_raw(jw *w, const char *s, size_t len);
-
-/* Shortest decimal that reads back to exactly x (finite x); returns its length.
- * out must hold 32 bytes. */
-int jw_format_double(char *out, double x);
 
 #endif
