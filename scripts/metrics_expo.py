@@ -10,9 +10,17 @@ import sys
 
 # --- the contract (SPEC §5 + the team's API notes) ---------------------------------------
 
-ROUTES = ("/entropy", "/kl", "/cross-entropy", "/gaussian-kl", "/batch/categorical-kl", "/js",
-          "/healthz", "/readyz", "/metrics", "/openapi.yaml", "other")
-COMPUTE_ROUTES = ROUTES[:6]
+def _contract_routes():
+    """The route templates of api/openapi.yaml, in document order, then "other": the
+    metric labels are the contract's paths, so a new route needs no edit here."""
+    import os
+    import yaml
+    spec = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "api", "openapi.yaml")
+    with open(spec, encoding="utf-8") as f:
+        return tuple(yaml.safe_load(f)["paths"]) + ("other",)
+
+
+ROUTES = _contract_routes()
 
 BUCKETS = (0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
            0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, math.inf)
@@ -26,8 +34,10 @@ CODES = {
     "zero_total": 422, "shape_mismatch": 422, "invalid_parameter": 422, "not_positive": 422,
     "not_symmetric": 422, "not_positive_definite": 422,
     "unavailable": 503, "out_of_memory": 503,
+    "unknown_measure": 422, "unknown_family": 422, "unsupported_pair": 422, "bad_array": 422,
+    "request_timeout": 408,
 }
-STATUSES = {200, 204} | set(CODES.values())
+STATUSES = {200, 204, 304} | set(CODES.values())
 # A method label must come from a fixed vocabulary, never from the request line.
 METHODS = {"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "CONNECT", "TRACE",
            "other", "OTHER"}

@@ -20,7 +20,7 @@
 
 static const char *const method_names[METHOD_COUNT] = {"GET", "POST", "OPTIONS", "HEAD",
                                                        "other"};
-static const unsigned statuses[] = {200, 204, 400, 401, 404, 405, 413, 415, 422, 500, 503};
+static const unsigned statuses[] = {200, 204, 304, 400, 401, 404, 405, 408, 413, 415, 422, 500, 503};
 #define N_STATUS (sizeof statuses / sizeof statuses[0])
 /* Bucket upper bounds in seconds: 50 µs … 10 s. */
 static const double bounds[] = {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025,

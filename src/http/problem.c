@@ -26,6 +26,11 @@ static const problem_info table[E_COUNT] = {
     [E_NOT_POSITIVE_DEFINITE] = {"not_positive_definite", 422, "Invalid Input"},
     [E_UNAVAILABLE] = {"unavailable", 503, "Service Unavailable"},
     [E_OUT_OF_MEMORY] = {"out_of_memory", 503, "Out Of Memory"},
+    [E_UNKNOWN_MEASURE] = {"unknown_measure", 422, "Invalid Input"},
+    [E_UNKNOWN_FAMILY] = {"unknown_family", 422, "Invalid Input"},
+    [E_UNSUPPORTED_PAIR] = {"unsupported_pair", 422, "Invalid Input"},
+    [E_BAD_ARRAY] = {"bad_array", 422, "Invalid Input"},
+    [E_REQUEST_TIMEOUT] = {"request_timeout", 408, "Request Timeout"},
 };
 
 const problem_info *problem_get(err_code c)
