@@ -1,10 +1,13 @@
 # divergenced — build, run, test.
-#   make            build build/divergenced (and the core library)
+#   make            build build/divergenced (and the layer libraries)
 #   make run        install missing build packages, build, serve on :8080
-#   make test       install what tests need, build, run every test
+#   make test       install what tests need, build, run every test and check
+#   make check      the unit and integration suites only (under a minute)
+#   make install    build/divergenced → $(DESTDIR)$(PREFIX)/bin (PREFIX=/usr/local)
 #   make SAN=1 …    the same with AddressSanitizer + UndefinedBehaviorSanitizer (build/san/)
-# Sources are found by wildcard: a new src/core/*.c, src/http/*.c or tests/unit/test_*.c
-# needs no edit here.
+#                   (assert() is active there; the release build defines NDEBUG)
+# Sources are found by wildcard: a new src/<layer>/*.c or tests/unit/test_*.c needs no
+# edit here.
 
 CC      ?= cc
 SAN     ?= 0
@@ -18,7 +21,7 @@ OPT     := -O1
 else
 BUILD   := build
 SANFLAGS :=
-OPT     := -O2
+OPT     := -O2 -DNDEBUG
 endif
 
 WARN := -Wall -Wextra -Wshadow -Wconversion -Wdouble-promotion -Wfloat-equal \
@@ -60,16 +63,16 @@ ITEST_BIN := $(BUILD)/tests/integration
 HTTP_LIBS := -lmicrohttpd -lpthread -lm
 TEST_LIBS := -lcmocka -lm
 
-.PHONY: all run test check unit integration install fuzz-replay alloc-test deps deps-test deps-quiet clean bench fuzz soak image image-test cluster-demo
+.PHONY: all run test check unit integration install uninstall fuzz-replay alloc-test deps deps-test deps-quiet clean bench fuzz soak image image-test cluster-demo
 all: deps-quiet $(BIN)
 
 # Install missing Debian packages (no-op when present). DEPS=0 skips the check.
 deps:
-	@scripts/deps.sh build
+	@.ci/deps.sh build
 deps-test:
-	@scripts/deps.sh test
+	@.ci/deps.sh test
 deps-quiet:
-	@[ "$(DEPS)" = "0" ] || scripts/deps.sh build
+	@[ "$(DEPS)" = "0" ] || .ci/deps.sh build
 
 define layer_rule
 $$(BUILD)/src/$(1)/%.o: src/$(1)/%.c
@@ -111,6 +114,12 @@ $(BUILD)/tests/test_json_%: tests/unit/test_json_%.c $(JSON_LIB) $(UTIL_LIB) $(w
 	$(CC) $(BASE_CFLAGS) $(INC_json) -Itests/unit -o $@ $< $(JSON_LIB) $(UTIL_LIB) \
 	  $(LDFLAGS_ALL) -ljansson $(TEST_LIBS)
 
+# The number parser's test fails malloc on purpose (the parser must not need it).
+$(BUILD)/tests/test_util_numparse: tests/unit/test_util_numparse.c $(UTIL_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(INC_util) -Itests/unit -o $@ $< $(UTIL_LIB) $(LDFLAGS_ALL) \
+	  -Wl,--wrap=malloc $(TEST_LIBS)
+
 $(ITEST_BIN): $(ITEST_SRC) $(wildcard tests/integration/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) -Itests/integration -o $@ $(ITEST_SRC) $(LDFLAGS_ALL) \
@@ -118,7 +127,7 @@ $(ITEST_BIN): $(ITEST_SRC) $(wildcard tests/integration/*.h)
 
 # Fuzz targets (fuzz/) built with the normal compiler and fuzz/replay_main.c instead of
 # libFuzzer: `make test` replays the corpus and past crashes with them (under SAN=1).
-# scripts/fuzz.sh builds the real libFuzzer binaries with clang.
+# fuzz/build.sh builds the real libFuzzer binaries with clang.
 FUZZ_TARGETS := entropy kl cross_entropy gaussian_kl batch_kl js samples core numparse
 FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
 FUZZ_COMMON  := fuzz/fuzz_common.c fuzz/replay_main.c
@@ -126,7 +135,7 @@ FUZZ_COMMON  := fuzz/fuzz_common.c fuzz/replay_main.c
 $(BUILD)/fuzz/replay_%: fuzz/fuzz_%.c $(FUZZ_COMMON) fuzz/fuzz_common.h $(SERVICE_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Ifuzz -o $@ $< $(FUZZ_COMMON) $(SERVICE_OBJ) \
-	  $(LDFLAGS_ALL) $(HTTP_LIBS)
+	  $(LDFLAGS_ALL) $(HTTP_LIBS) -ljansson
 
 # The allocation-failure harness: malloc/calloc/realloc/free of our objects wrapped at
 # link time (tests/alloc/alloc_test.c fails the k-th one).
@@ -134,7 +143,7 @@ ALLOC_BIN := $(BUILD)/tests/alloc_test
 $(ALLOC_BIN): tests/alloc/alloc_test.c $(SERVICE_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(SERVICE_OBJ) $(LDFLAGS_ALL) \
-	  -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free $(HTTP_LIBS)
+	  -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free $(HTTP_LIBS) -ljansson
 
 fuzz-replay: $(FUZZ_REPLAY)
 alloc-test: $(ALLOC_BIN)
@@ -143,31 +152,41 @@ run: deps $(BIN)
 	$(BIN) --port $${PORT:-8080}
 
 unit: $(UNIT_BIN)
-	@scripts/run_unit.sh $(UNIT_BIN)
+	@tests/unit/run.sh $(UNIT_BIN)
 
 integration: $(BIN) $(ITEST_BIN)
 	DIVERGENCED_BIN=$(BIN) $(ITEST_BIN)
 
 test: deps-test
 	$(MAKE) DEPS=0 all unit integration
-	@scripts/run_checks.sh $(BIN)
+	@tests/run_checks.sh $(BIN)
+
+# The edit-compile-test loop: build, unit tests, integration suite (no checks, no apt).
+check:
+	$(MAKE) DEPS=0 all unit integration
+
+BINDIR ?= $(PREFIX)/bin
+install: $(BIN)
+	install -D -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/divergenced
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/divergenced
 
 clean:
 	rm -rf build
 
 -include $(patsubst %.o,%.d,$(UTIL_OBJ) $(CORE_OBJ) $(JSON_OBJ) $(HTTP_OBJ) $(API_OBJ) $(MAIN_OBJ))
 
-# Targets whose work lives in scripts/ (each script documents itself).
+# Targets whose work lives in a script (each documents itself).
 image:
-	scripts/image.sh
+	deploy/image.sh
 image-test:
-	scripts/image_test.sh
+	deploy/image_test.sh
 cluster-demo: all
-	scripts/cluster_demo.sh $(BIN)
+	deploy/cluster_demo.sh $(BIN)
 bench: all
-	scripts/deps.sh bench
+	.ci/deps.sh bench
 	bench/run.sh $(BIN)
 fuzz:
-	scripts/fuzz.sh
+	fuzz/build.sh
 soak: all
-	scripts/soak.sh $(BIN)
+	tests/soak/soak.sh $(BIN)

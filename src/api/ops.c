@@ -5,7 +5,7 @@
 #include "metrics.h"
 #include "server.h"
 
-/* api/openapi.yaml, embedded at build time (scripts/openapi_embed.S). */
+/* api/openapi.yaml, embedded at build time (src/api/openapi_embed.S). */
 extern const char dv_openapi_yaml[];
 extern const char dv_openapi_yaml_end[];
 

@@ -7,7 +7,7 @@
  *  2. Clinger's fast path: w ≤ 2^53 and |q| ≤ 22 — w and 10^|q| are exact doubles, so one
  *     IEEE multiply or divide rounds once, correctly.
  *  3. Eisel–Lemire: multiply the normalised w by a 128-bit truncation of 5^q (table from
- *     scripts/gen_numparse_pow5.py) and read the 53-bit significand off the high word.
+ *     src/util/gen_numparse_pow5.py) and read the 53-bit significand off the high word.
  *     When the discarded bits are too close to a rounding boundary to be sure, or when
  *     digits were truncated and w and w+1 round differently, the text goes to strtod.
  *     The fallback is rare (tests/unit/test_numparse.c counts it) and always correct.
@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,23 +29,67 @@ static double from_bits(uint64_t b)
     return d;
 }
 
-/* strtod on a copy (s is not NUL-terminated); the rare hard cases only. */
+/*
+ * strtod on a NUL-terminated copy (s is not terminated); the rare hard cases only.
+ *
+ * Why no malloc for long texts: a number must never fail, or be misread, because memory
+ * is short. At most 767 significant digits can decide how a decimal rounds to binary64
+ * (the longest exact midpoint between two doubles has 767), so a long significand is cut
+ * after SIG_KEEP digits and everything after them only says "some non-zero digit
+ * follows": one sticky '1' in the next place keeps the rounding direction, and the
+ * exponent is adjusted for the digits moved. The copy then always fits on the stack.
+ */
+enum { SIG_KEEP = 780 };
+
 static double slow_path(const char *s, size_t n)
 {
-    char stack[160];
-    char *buf = n < sizeof stack ? stack : malloc(n + 1);
-    if (!buf) {
-        /* Out of memory: keep the significant prefix (at most ~800 digits matter for
-         * rounding is not true in general, so this is a last resort). */
-        buf = stack;
-        n = sizeof stack - 1;
+    char buf[SIG_KEEP + 48];
+    size_t o = 0, i = 0, sig = 0;
+    int64_t shift = 0; /* the value is digits × 10^(shift + exponent) */
+    bool sticky = false;
+    if (i < n && s[i] == '-')
+        buf[o++] = s[i++];
+    for (bool frac = false; i < n; i++) {
+        char c = s[i];
+        if (c == '.' && !frac) {
+            frac = true;
+            continue;
+        }
+        if (c < '0' || c > '9')
+            break;
+        if (sig == 0 && c == '0') { /* leading zeros carry no digit */
+            shift -= frac;
+            continue;
+        }
+        if (sig < SIG_KEEP) {
+            buf[o++] = c;
+            sig++;
+            shift -= frac;
+        } else {
+            shift += !frac;
+            sticky |= c != '0';
+        }
     }
-    memcpy(buf, s, n);
-    buf[n] = '\0';
-    double d = strtod(buf, NULL);
-    if (buf != stack)
-        free(buf);
-    return d;
+    if (sig == 0)
+        buf[o++] = '0';
+    if (sticky) {
+        buf[o++] = '1';
+        shift--;
+    }
+    int64_t e = 0;
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        bool eneg = i < n && s[i] == '-';
+        if (i < n && (s[i] == '-' || s[i] == '+'))
+            i++;
+        for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+            if (e < 100000000) /* far past any double's range: saturate */
+                e = e * 10 + (s[i] - '0');
+        if (eneg)
+            e = -e;
+    }
+    snprintf(buf + o, sizeof buf - o, "e%lld", (long long)(e + shift));
+    return strtod(buf, NULL);
 }
 
 /* w × 10^q for w != 0 by Eisel–Lemire; false when it cannot decide. */

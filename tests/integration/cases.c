@@ -1,6 +1,6 @@
 /*
  * cases.c — the data side of the suite: load the case tables written by
- * scripts/gen_reference_http.py, build request bodies from them, and compare responses
+ * tests/data/gen/gen_reference_http.py, build request bodies from them, and compare responses
  * with the expected members (exact member set; numbers within the case's tolerance;
  * "Infinity" strings; {"$contains": s} and {"$any": true} matchers).
  */

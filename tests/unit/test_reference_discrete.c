@@ -2,7 +2,7 @@
  * test_reference_discrete.c — the discrete core against exact references.
  *
  * Reads tests/data/reference_discrete.txt (DV_TEST_DATA overrides the directory), made by
- * scripts/gen_reference_discrete.py with mpmath at 50 digits on the same double inputs,
+ * tests/data/gen/gen_reference_discrete.py with mpmath at 50 digits on the same double inputs,
  * and checks every KL, entropy, cross-entropy and JS (bases e, 2, 10) and every batch
  * against SPEC §1: 1e-12 relative (exactly 0 where the reference is 0); for cases with
  * logits 1e-12 relative or 1e-15 absolute. Prints the worst relative error per quantity.

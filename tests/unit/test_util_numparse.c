@@ -9,6 +9,7 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -22,6 +23,17 @@
 #include "numparse.h"
 
 static unsigned long g_cases = 200000;
+
+/* Linked with -Wl,--wrap=malloc (Makefile): while g_fail_malloc is set every malloc fails,
+ * so the long-number test proves the parser needs no heap (it once ran strtod on a
+ * truncated prefix when its copy could not be allocated, and misread the number). */
+static bool g_fail_malloc;
+void *__real_malloc(size_t n);
+void *__wrap_malloc(size_t n);
+void *__wrap_malloc(size_t n)
+{
+    return g_fail_malloc ? NULL : __real_malloc(n);
+}
 static uint64_t g_rng = 0x9e3779b97f4a7c15u;
 
 static uint64_t rnd(void)
@@ -274,6 +286,36 @@ static int bench(void)
     return 0;
 }
 
+/*
+ * Numbers of 800 to 1,200 significant digits, where only the digits past the 767th
+ * decide the rounding: the exact midpoint between two neighbouring doubles (printed
+ * exactly from a long double, which holds it), then the same with a 1 in the last
+ * place (just above the midpoint) — parsed with malloc failing throughout.
+ */
+static void long_numbers(void **state)
+{
+    (void)state;
+    static char text[1400];
+    g_mismatch = 0;
+    for (int k = 0; k < 4000; k++) {
+        uint64_t bits = rnd() & 0x7fefffffffffffffu;
+        if (k % 3 == 0)
+            bits &= 0x000fffffffffffffu; /* subnormals: the longest midpoints */
+        double a = bits_to_double(bits), b = nextafter(a, INFINITY);
+        long double mid = ((long double)a + (long double)b) / 2;
+        int digits = 800 + (int)rndn(400);
+        snprintf(text, sizeof text, "%.*Le", digits, mid);
+        g_fail_malloc = true;
+        check_text(text);
+        char *e = strchr(text, 'e');
+        e[-1] = '1'; /* now just above the midpoint */
+        check_text(text);
+        g_fail_malloc = false;
+    }
+    g_fail_malloc = false;
+    assert_int_equal(g_mismatch, 0);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "--bench") == 0)
@@ -283,6 +325,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(grammar),
         cmocka_unit_test(differential),
+        cmocka_unit_test(long_numbers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
