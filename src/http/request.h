@@ -9,6 +9,7 @@
 #ifndef DV_REQUEST_H
 #define DV_REQUEST_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -55,6 +56,8 @@ typedef struct dv_req {
     uint64_t values;   /* numbers consumed by the math (metric) */
     bool responded;
     bool decided;      /* answered from the headers; sent at the final callback */
+    atomic_bool cut;   /* the connection guard answered 408 and shut the socket */
+    struct guard_conn *guard; /* server.c: the connection's guard entry, or NULL */
     int offload;       /* server.c: 0 none, 1 queued to a worker, 2 executed there */
 
     char request_id[129];
