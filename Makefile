@@ -86,6 +86,15 @@ $(BUILD)/tests/test_http_%: tests/unit/test_http_%.c $(HTTP_OBJ) $(CORE_LIB)
 	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(HTTP_OBJ) $(CORE_LIB) $(LDFLAGS_ALL) \
 	  $(HTTP_LIBS) $(TEST_LIBS)
 
+# Unit tests of src/util (multipart, npy): that layer's sources compiled in (-Isrc/util).
+UTIL_SRC := $(wildcard src/util/*.c)
+UTIL_TESTS := $(BUILD)/tests/test_multipart $(BUILD)/tests/test_npy
+$(UTIL_TESTS): $(BUILD)/tests/test_%: tests/unit/test_%.c $(UTIL_SRC) $(wildcard src/util/*.h) \
+               $(CORE_LIB) $(wildcard tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Isrc/util -Itests/unit -o $@ $< $(UTIL_SRC) $(CORE_LIB) \
+	  $(LDFLAGS_ALL) $(TEST_LIBS)
+
 $(ITEST_BIN): $(ITEST_SRC) $(wildcard tests/integration/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/integration -o $@ $(ITEST_SRC) $(LDFLAGS_ALL) \
@@ -94,7 +103,8 @@ $(ITEST_BIN): $(ITEST_SRC) $(wildcard tests/integration/*.h)
 # Fuzz targets (fuzz/) built with the normal compiler and fuzz/replay_main.c instead of
 # libFuzzer: `make test` replays the corpus and past crashes with them (under SAN=1).
 # scripts/fuzz.sh builds the real libFuzzer binaries with clang.
-FUZZ_TARGETS := entropy kl cross_entropy gaussian_kl batch_kl js samples core numparse
+FUZZ_TARGETS := entropy kl cross_entropy gaussian_kl batch_kl js samples core numparse \
+                multipart
 FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
 FUZZ_COMMON  := fuzz/fuzz_common.c fuzz/replay_main.c
 
@@ -102,6 +112,12 @@ $(BUILD)/fuzz/replay_%: fuzz/fuzz_%.c $(FUZZ_COMMON) fuzz/fuzz_common.h $(HTTP_O
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Ifuzz -o $@ $< $(FUZZ_COMMON) $(HTTP_OBJ) $(CORE_LIB) \
 	  $(LDFLAGS_ALL) $(HTTP_LIBS)
+
+# fuzz_multipart needs only src/util (no HTTP objects, no fuzz_common.c).
+$(BUILD)/fuzz/replay_multipart: fuzz/fuzz_multipart.c fuzz/replay_main.c $(UTIL_SRC)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Isrc/util -Ifuzz -o $@ $< fuzz/replay_main.c $(UTIL_SRC) \
+	  $(LDFLAGS_ALL)
 
 # The allocation-failure harness: malloc/calloc/realloc/free of our objects wrapped at
 # link time (tests/alloc/alloc_test.c fails the k-th one).
