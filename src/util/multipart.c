@@ -47,6 +47,7 @@ struct dv_mp_parser {
     size_t dlen;
     int state;
     int after;                 /* AD_* while state == ST_AFTER */
+    bool in_preamble;          /* ST_AFTER was entered from the preamble */
     size_t match;              /* delimiter bytes matched at the end of the last chunk */
     size_t hlen;               /* header bytes collected */
     uint64_t hstart;           /* body offset of the first header byte */
@@ -204,7 +205,7 @@ static size_t read_value(const char *s, size_t i, size_t n, char *out, size_t ca
     return i;
 }
 
-/* ---- Content-Type → boundary -------------------------------------------------------- */
+/* ---- Content-Type → boundary ------------------------------------------------------ */
 
 static bool boundary_byte_ok(unsigned char c)
 {
@@ -421,7 +422,7 @@ static dv_mp_kind parse_disposition(struct dv_mp_parser *p, const char *v, size_
     size_t i = skip_token(v, 0, n);
     if (i != 9 || strncasecmp(v, "form-data", 9) != 0)
         return fail(p, DV_MP_BAD_HEADER, off, ip,
-                    "part %zu has Content-Disposition \"%s\"; it must be form-data", ip,
+                    "part %zu has Content-Disposition \"%s\"; it must be form-data", ip + 1,
                     echo(&eb, v, n));
     for (;;) {
         i = skip_ows(v, i, n);
@@ -429,7 +430,8 @@ static dv_mp_kind parse_disposition(struct dv_mp_parser *p, const char *v, size_
             break;
         if (v[i] != ';')
             return fail(p, DV_MP_BAD_HEADER, off + i, ip,
-                        "part %zu: Content-Disposition is malformed at byte %zu", ip, i);
+                        "part %zu: Content-Disposition is malformed at byte %zu", ip + 1,
+                        i);
         i = skip_ows(v, i + 1, n);
         if (i == n)
             break; /* a trailing ';' is harmless */
@@ -439,7 +441,8 @@ static dv_mp_kind parse_disposition(struct dv_mp_parser *p, const char *v, size_
         i = skip_ows(v, i, n);
         if (alen == 0 || i == n || v[i] != '=')
             return fail(p, DV_MP_BAD_HEADER, off + i, ip,
-                        "part %zu: Content-Disposition is malformed at byte %zu", ip, i);
+                        "part %zu: Content-Disposition is malformed at byte %zu", ip + 1,
+                        i);
         i = skip_ows(v, i + 1, n);
         bool is_name = alen == 4 && strncasecmp(v + a0, "name", 4) == 0;
         bool is_file = alen == 8 && strncasecmp(v + a0, "filename", 8) == 0;
@@ -455,7 +458,7 @@ static dv_mp_kind parse_disposition(struct dv_mp_parser *p, const char *v, size_
         if (next == (size_t)-1)
             return fail(p, DV_MP_BAD_HEADER, off + i, ip,
                         "part %zu: Content-Disposition has an empty or unterminated "
-                        "value at byte %zu", ip, i);
+                        "value at byte %zu", ip + 1, i);
         if (is_name || is_file) {
             out = vbuf_take(p, vlen);
             out[vlen] = '\0';
@@ -496,11 +499,11 @@ static dv_mp_kind parse_headers(struct dv_mp_parser *p)
         if (bad)
             return fail(p, DV_MP_BAD_HEADER, p->hstart + k, ip,
                         "part %zu: header byte %zu is 0x%02x (a control byte or a bare "
-                        "CR/LF)", ip, k, (unsigned)c);
+                        "CR/LF)", ip + 1, k, (unsigned)c);
     }
     if (is_ows(h[0]))
         return fail(p, DV_MP_BAD_HEADER, p->hstart, ip,
-                    "part %zu: the first header line starts with white space", ip);
+                    "part %zu: the first header line starts with white space", ip + 1);
     /* Obsolete line folding (CRLF + SP/HT continues a line): join by blanking the CRLF. */
     for (size_t k = 0; k + 2 < n; k++)
         if (h[k] == '\r' && is_ows(h[k + 2]))
@@ -523,7 +526,7 @@ static dv_mp_kind parse_headers(struct dv_mp_parser *p)
         echo_buf eb;
         if (c == 0 || c == len || line[c] != ':')
             return fail(p, DV_MP_BAD_HEADER, off, ip,
-                        "part %zu: header line \"%s\" is not \"Name: value\"", ip,
+                        "part %zu: header line \"%s\" is not \"Name: value\"", ip + 1,
                         echo(&eb, line, len));
         size_t v0 = skip_ows(line, c + 1, len);
         size_t v1 = len;
@@ -534,21 +537,21 @@ static dv_mp_kind parse_headers(struct dv_mp_parser *p)
         if (value_is(line, c, "content-disposition")) {
             if (seen_cd)
                 return fail(p, DV_MP_BAD_HEADER, off, ip,
-                            "part %zu has two Content-Disposition headers", ip);
+                            "part %zu has two Content-Disposition headers", ip + 1);
             seen_cd = true;
             if (parse_disposition(p, v, vn, off + v0))
                 return p->err.kind;
         } else if (value_is(line, c, "content-type")) {
             if (seen_ct)
                 return fail(p, DV_MP_BAD_HEADER, off, ip,
-                            "part %zu has two Content-Type headers", ip);
+                            "part %zu has two Content-Type headers", ip + 1);
             seen_ct = true;
             size_t m = 0;
             while (m < vn && v[m] != ';' && !is_ows(v[m]))
                 m++;
             if (m == 0)
                 return fail(p, DV_MP_BAD_HEADER, off, ip,
-                            "part %zu has an empty Content-Type", ip);
+                            "part %zu has an empty Content-Type", ip + 1);
             char *out = vbuf_take(p, m);
             for (size_t k = 0; k < m; k++) {
                 char ch = v[k];
@@ -561,16 +564,16 @@ static dv_mp_kind parse_headers(struct dv_mp_parser *p)
                 !value_is(v, vn, "7bit"))
                 return fail(p, DV_MP_BAD_HEADER, off, ip,
                             "part %zu has Content-Transfer-Encoding \"%s\"; send the "
-                            "bytes as they are (binary)", ip, echo(&eb, v, vn));
+                            "bytes as they are (binary)", ip + 1, echo(&eb, v, vn));
         }
         pos = e + 2;
     }
     if (!p->part.name)
         return fail(p, DV_MP_NO_NAME, p->hstart, ip,
                     "part %zu has no name; each part needs Content-Disposition: "
-                    "form-data; name=\"...\"", ip);
+                    "form-data; name=\"...\"", ip + 1);
     if (p->part.name_len == 0)
-        return fail(p, DV_MP_NO_NAME, p->hstart, ip, "part %zu has an empty name", ip);
+        return fail(p, DV_MP_NO_NAME, p->hstart, ip, "part %zu has an empty name", ip + 1);
     return DV_MP_OK;
 }
 
@@ -583,7 +586,7 @@ static bool deliver(struct dv_mp_parser *p, const char *s, size_t len, uint64_t 
         return true;
     if (p->cb.part_data(p->user, s, len) != 0) {
         fail(p, DV_MP_ABORTED, off, cur_part(p), "part %zu: the data callback stopped",
-             cur_part(p));
+             cur_part(p) + 1);
         return false;
     }
     return true;
@@ -659,42 +662,53 @@ static dv_mp_kind begin_headers(struct dv_mp_parser *p, uint64_t off)
     return DV_MP_OK;
 }
 
-/* One byte after a delimiter: "--" closes the body; white space + CRLF opens a part. */
-static dv_mp_kind after_byte(struct dv_mp_parser *p, char c, uint64_t off)
+/* One byte after a delimiter: "--" closes the body; white space + CRLF opens a part.
+ * Returns whether the byte was consumed (not when a preamble "delimiter" fails on it). */
+static bool after_byte(struct dv_mp_parser *p, char c, uint64_t off)
 {
     switch (p->after) {
     case AD_START:
     case AD_LWSP:
         if (c == '-' && p->after == AD_START) {
             p->after = AD_DASH;
-            return DV_MP_OK;
+            return true;
         }
         if (is_ows(c)) {
             p->after = AD_LWSP;
-            return DV_MP_OK;
+            return true;
         }
         if (c == '\r') {
             p->after = AD_CR;
-            return DV_MP_OK;
+            return true;
         }
         break;
     case AD_DASH:
         if (c == '-') {
             p->state = ST_EPILOGUE;
-            return DV_MP_OK;
+            return true;
         }
         break;
     case AD_CR:
-        if (c == '\n')
-            return begin_headers(p, off + 1);
+        if (c == '\n') {
+            begin_headers(p, off + 1);
+            return true;
+        }
         break;
     default:
         assert(0);
     }
-    return fail(p, DV_MP_BAD_DELIMITER, off, cur_part(p),
-                "the boundary delimiter \"%s\" is followed by byte 0x%02x; it must be "
-                "followed by CRLF or \"--\" (and must not occur inside a part)",
-                p->delim + 2, (unsigned)(unsigned char)c);
+    if (p->in_preamble) {
+        /* Not a delimiter after all, but the preamble is ignored text: go on scanning
+         * it from this byte (a CR here may start the real delimiter). */
+        p->state = ST_PREAMBLE;
+        p->match = 0;
+        return false;
+    }
+    fail(p, DV_MP_BAD_DELIMITER, off, cur_part(p),
+         "the boundary delimiter \"%s\" is followed by byte 0x%02x; it must be "
+         "followed by CRLF or \"--\" (and must not occur inside a part)", p->delim + 2,
+         (unsigned)(unsigned char)c);
+    return true;
 }
 
 /* Copies header bytes from s[0..n) until the empty line; returns the bytes used. */
@@ -703,7 +717,7 @@ static size_t header_bytes(struct dv_mp_parser *p, const char *s, size_t n)
     for (size_t i = 0; i < n; i++) {
         if (p->hlen == p->max_header) {
             fail(p, DV_MP_HEADER_TOO_LONG, p->offset + i, cur_part(p),
-                 "part %zu: the part headers are longer than %zu bytes", cur_part(p),
+                 "part %zu: the part headers are longer than %zu bytes", cur_part(p) + 1,
                  p->max_header);
             return i;
         }
@@ -723,7 +737,7 @@ static size_t header_bytes(struct dv_mp_parser *p, const char *s, size_t n)
         p->match = 0;
         if (p->cb.part_begin && p->cb.part_begin(p->user, &p->part) != 0)
             fail(p, DV_MP_ABORTED, p->offset + i + 1, cur_part(p),
-                 "part %zu: the part_begin callback stopped", cur_part(p));
+                 "part %zu: the part_begin callback stopped", cur_part(p) + 1);
         return i + 1;
     }
     return n;
@@ -747,17 +761,17 @@ dv_mp_kind dv_mp_feed(dv_mp_parser *p, const void *data, size_t len)
             if (found) {
                 if (in_data && p->cb.part_end && p->cb.part_end(p->user) != 0) {
                     fail(p, DV_MP_ABORTED, p->offset + used, cur_part(p),
-                         "part %zu: the part_end callback stopped", cur_part(p));
+                         "part %zu: the part_end callback stopped", cur_part(p) + 1);
                     break;
                 }
+                p->in_preamble = !in_data;
                 p->state = ST_AFTER;
                 p->after = AD_START;
             }
             break;
         }
         case ST_AFTER:
-            after_byte(p, s[i], p->offset);
-            used = 1;
+            used = after_byte(p, s[i], p->offset) ? 1 : 0;
             break;
         case ST_HEADERS:
             used = header_bytes(p, s + i, len - i);
@@ -793,11 +807,11 @@ dv_mp_kind dv_mp_finish(dv_mp_parser *p)
                     "\"%s--\"", p->delim + 2);
     case ST_HEADERS:
         return fail(p, DV_MP_TRUNCATED, p->offset, ip,
-                    "the body ends inside the headers of part %zu", ip);
+                    "the body ends inside the headers of part %zu", ip + 1);
     case ST_DATA:
         return fail(p, DV_MP_TRUNCATED, p->offset, ip,
                     "the body ends inside part %zu (\"%s\") before its closing "
-                    "delimiter \"%s\"", ip, echo(&eb, p->part.name, p->part.name_len),
+                    "delimiter \"%s\"", ip + 1, echo(&eb, p->part.name, p->part.name_len),
                     p->delim + 2);
     default:
         assert(0);

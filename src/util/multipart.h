@@ -56,7 +56,8 @@ typedef enum dv_mp_kind {
 typedef struct dv_mp_error {
     dv_mp_kind kind;
     uint64_t offset;  /* byte offset in the body where it was detected */
-    size_t part;      /* 0-based index of the part concerned, or SIZE_MAX for none */
+    size_t part;      /* 0-based index of the part concerned, or SIZE_MAX for none;
+                       * the text counts parts from 1 ("part 1 has no name") */
     char text[200];   /* a sentence a person can act on, NUL-terminated */
 } dv_mp_error;
 
