@@ -387,82 +387,117 @@ static uint64_t load64(const unsigned char *b, bool swap)
 #define TWO63 9223372036854775808.0
 #define TWO64 18446744073709551616.0
 
-/* Stores v at the next destination. */
-static void put(dv_npy *d, double v)
-{
-    const dv_npy_info *in = &d->info;
-    if (d->out) {
-        if (d->transpose) {
-            d->out[d->row * in->shape[1] + d->col] = v;
-            if (++d->row == in->shape[0]) {
-                d->row = 0;
-                d->col++;
-            }
-        } else {
-            d->out[d->k] = v;
-        }
+/* Stores v at the next destination: out[k] in row-major order, or, for Fortran-order
+ * data (which arrive column by column), at (row, col) with a running pair. */
+#define EMIT(val)                                                                      \
+    do {                                                                               \
+        double v_ = (val);                                                             \
+        if (tr) {                                                                      \
+            out[row * cols + col] = v_;                                                \
+            if (++row == rows) {                                                       \
+                row = 0;                                                               \
+                col++;                                                                 \
+            }                                                                          \
+        } else {                                                                       \
+            out[k] = v_;                                                               \
+        }                                                                              \
+        k++;                                                                           \
+    } while (0)
+
+/* One loop per element type, the type switch outside it. */
+#define EACH(isz, expr)                                                                \
+    for (size_t e = 0; e < m; e++) {                                                   \
+        const unsigned char *b = s + e * (isz);                                        \
+        EMIT(expr);                                                                    \
     }
-    d->k++;
+
+static double f8_of(const unsigned char *b, bool swap)
+{
+    uint64_t u = load64(b, swap);
+    double v;
+    memcpy(&v, &u, sizeof v);
+    return v;
 }
 
-/* Converts one element at b; false (with the error set) for a bad bool byte. */
-static bool convert_one(dv_npy *d, const unsigned char *b)
+static double f4_of(const unsigned char *b, bool swap)
 {
-    bool swap = d->info.big_endian != HOST_BIG;
-    double v;
-    switch (d->code) {
-    case C_F8: {
-        uint64_t u = load64(b, swap);
-        memcpy(&v, &u, sizeof v);
-        break;
-    }
-    case C_F4: {
-        uint32_t u = load32(b, swap);
-        float f;
-        memcpy(&f, &u, sizeof f);
-        v = (double)f; /* exact: every float is a double */
-        break;
-    }
-    case C_I1: v = (double)(int8_t)b[0]; break;
-    case C_U1: v = (double)b[0]; break;
-    case C_B1:
-        if (b[0] > 1) {
-            fail(d, DV_NPY_BAD_VALUE, d->info.data_offset + d->k,
-                 "bool element %zu of the .npy data is byte 0x%02x; it must be 0 or 1",
-                 d->k, (unsigned)b[0]);
-            return false;
+    uint32_t u = load32(b, swap);
+    float f;
+    memcpy(&f, &u, sizeof f);
+    return (double)f; /* exact: every float is a double */
+}
+
+/* Every |x| ≤ 2^53 has an exact double; beyond, x is exact iff converting back gives
+ * x. 2^63 (what 2^63 − 1 rounds to) is out of int64's range, so it is tested first: the
+ * cast would be undefined. */
+static double i8_of(const unsigned char *b, bool swap, bool *inexact)
+{
+    int64_t x = (int64_t)load64(b, swap);
+    double v = (double)x;
+    if ((x > ((int64_t)1 << 53) || x < -((int64_t)1 << 53)) &&
+        (!(v < TWO63) || (int64_t)v != x))
+        *inexact = true;
+    return v;
+}
+
+static double u8_of(const unsigned char *b, bool swap, bool *inexact)
+{
+    uint64_t x = load64(b, swap);
+    double v = (double)x;
+    if (x > ((uint64_t)1 << 53) && (!(v < TWO64) || (uint64_t)v != x))
+        *inexact = true;
+    return v;
+}
+
+/* Converts the m whole elements at s; false (with the error set) on a bool byte other
+ * than 0 or 1. Without an output only bools are looked at (the length is the check). */
+static bool convert(dv_npy *d, const unsigned char *s, size_t m)
+{
+    if (d->code == C_B1) {
+        for (size_t e = 0; e < m; e++) {
+            if (s[e] > 1) {
+                fail(d, DV_NPY_BAD_VALUE, d->info.data_offset + d->k + e,
+                     "bool element %zu of the .npy data is byte 0x%02x; it must be 0 or 1",
+                     d->k + e, (unsigned)s[e]);
+                return false;
+            }
         }
-        v = (double)b[0];
-        break;
-    case C_I2: v = (double)(int16_t)load16(b, swap); break;
-    case C_U2: v = (double)load16(b, swap); break;
-    case C_I4: v = (double)(int32_t)load32(b, swap); break;
-    case C_U4: v = (double)load32(b, swap); break;
-    case C_I8: {
-        int64_t x = (int64_t)load64(b, swap);
-        v = (double)x;
-        /* Every |x| ≤ 2^53 is exact; beyond, exact iff converting back gives x. 2^63
-         * (what 2^63 − 1 rounds to) is out of int64's range, so it is tested first:
-         * the cast would be undefined. */
-        if ((x > ((int64_t)1 << 53) || x < -((int64_t)1 << 53)) &&
-            (!(v < TWO63) || (int64_t)v != x))
-            d->info.inexact = true;
-        break;
     }
-    case C_U8: {
-        uint64_t x = load64(b, swap);
-        v = (double)x;
-        if (x > ((uint64_t)1 << 53) && (!(v < TWO64) || (uint64_t)v != x))
-            d->info.inexact = true;
-        break;
+    if (!d->out) {
+        d->k += m;
+        return true;
     }
-    default:
-        assert(0);
-        v = 0.0;
+    const bool swap = d->info.big_endian != HOST_BIG;
+    const bool tr = d->transpose;
+    const size_t rows = d->info.shape[0];
+    const size_t cols = d->info.ndim == 2 ? d->info.shape[1] : 0;
+    double *out = d->out;
+    size_t k = d->k, row = d->row, col = d->col;
+    bool inexact = false;
+    switch (d->code) {
+    case C_F8: EACH(8, f8_of(b, swap)); break;
+    case C_F4: EACH(4, f4_of(b, swap)); break;
+    case C_I1: EACH(1, (double)(int8_t)b[0]); break;
+    case C_U1: EACH(1, (double)b[0]); break;
+    case C_B1: EACH(1, (double)b[0]); break;
+    case C_I2: EACH(2, (double)(int16_t)load16(b, swap)); break;
+    case C_U2: EACH(2, (double)load16(b, swap)); break;
+    case C_I4: EACH(4, (double)(int32_t)load32(b, swap)); break;
+    case C_U4: EACH(4, (double)load32(b, swap)); break;
+    case C_I8: EACH(8, i8_of(b, swap, &inexact)); break;
+    case C_U8: EACH(8, u8_of(b, swap, &inexact)); break;
+    default: assert(0);
     }
-    put(d, v);
+    d->k = k;
+    d->row = row;
+    d->col = col;
+    if (inexact)
+        d->info.inexact = true;
     return true;
 }
+
+#undef EACH
+#undef EMIT
 
 /* Consumes data bytes s[0..n) (n ≤ the data still due); false on a bad element. */
 static bool data_bytes(dv_npy *d, const unsigned char *s, size_t n)
@@ -477,7 +512,7 @@ static bool data_bytes(dv_npy *d, const unsigned char *s, size_t n)
         if (d->plen < isz)
             return true;
         d->plen = 0;
-        if (!convert_one(d, d->part))
+        if (!convert(d, d->part, 1))
             return false;
     }
     size_t whole = (n - i) / isz;
@@ -485,16 +520,10 @@ static bool data_bytes(dv_npy *d, const unsigned char *s, size_t n)
         /* Already host doubles in order: one copy, no per-element work. */
         memcpy(d->out + d->k, s + i, whole * sizeof(double));
         d->k += whole;
-        i += whole * sizeof(double);
-    } else if (!d->out && d->info.type != DV_NPY_BOOL) {
-        /* Length check only: nothing can fail per element. */
-        d->k += whole;
-        i += whole * isz;
-    } else {
-        for (size_t e = 0; e < whole; e++, i += isz)
-            if (!convert_one(d, s + i))
-                return false;
+    } else if (!convert(d, s + i, whole)) {
+        return false;
     }
+    i += whole * isz;
     if (i < n) {
         assert(n - i < isz);
         memcpy(d->part, s + i, n - i);
