@@ -7,9 +7,9 @@
  * at a '\r' and, once a partial match fails, no other match can start inside the bytes
  * already matched: the scan needs no KMP table. Whole delimiters are found with memmem,
  * a partial one at the end of a chunk with memchr('\r') + memcmp over the last
- * dlen − 1 bytes. A partial match at the end of a chunk is remembered as a count (`match`); the withheld bytes are
- * a prefix of the delimiter, so if the match then fails they are re-emitted from our own
- * copy of the delimiter and nothing of the caller's chunk is ever kept.
+ * dlen − 1 bytes. A partial match is remembered as a count (`match`); the withheld bytes
+ * are a prefix of the delimiter, so if the match then fails they are re-emitted from our
+ * own copy of the delimiter and nothing of the caller's chunk is ever kept.
  *
  * Part headers are the only bytes copied: into a buffer of limits.max_header_bytes
  * placed right after the struct; the values we keep (name, filename, media type) are

@@ -574,6 +574,11 @@ static bool prefix_byte(dv_npy *d, unsigned char c)
     d->hlen = d->info.major == 1 ? (size_t)b[8] | (size_t)b[9] << 8
                                  : (size_t)b[8] | (size_t)b[9] << 8 |
                                        (size_t)b[10] << 16 | (size_t)b[11] << 24;
+    if (d->hlen == 0) {
+        /* Refused here: with no header byte to come, nothing would trigger the parse. */
+        fail(d, DV_NPY_BAD_HEADER, 8, "the .npy header is empty (length 0)");
+        return false;
+    }
     if (d->hlen > DV_NPY_MAX_HEADER) {
         fail(d, DV_NPY_BAD_HEADER, 8,
              "the .npy header is %zu bytes long; at most %d are supported", d->hlen,

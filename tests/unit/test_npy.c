@@ -465,6 +465,14 @@ static void test_feed_protocol(void **state)
     assert_int_equal(used, 0);
     assert_int_equal(dv_npy_finish(&d), DV_NPY_TRAILING);
     assert_int_equal(dv_npy_error_of(&d)->offset, n);
+    /* a header of length 0, alone or followed by bytes */
+    dv_npy_init(&d);
+    assert_int_equal(dv_npy_feed(&d, "\x93NUMPY\x01\x00\x00\x00", 10, &used),
+                     DV_NPY_BAD_HEADER);
+    assert_int_equal(dv_npy_finish(&d), DV_NPY_BAD_HEADER);
+    dv_npy_init(&d);
+    assert_int_equal(dv_npy_feed(&d, "\x93NUMPY\x02\x00\x00\x00\x00\x00{}", 14, &used),
+                     DV_NPY_BAD_HEADER);
     /* an empty part */
     dv_npy_init(&d);
     assert_int_equal(dv_npy_finish(&d), DV_NPY_TRUNCATED);
