@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "form.h"
 #include "guard.h"
 #include "log.h"
 #include "metrics.h"
@@ -352,10 +353,12 @@ static bool decide_early(struct MHD_Connection *c, dv_req *r)
     if (strcmp(rt->method, "POST") != 0)
         return false;
     const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
-    if (!is_json_type(ct))
+    if (!is_json_type(ct) && !form_is_type(ct))
         return !req_fail(r, E_UNSUPPORTED_MEDIA_TYPE, NULL,
-                         "Content-Type is %.100s; send the body as application/json",
+                         "Content-Type is %.100s; send the body as application/json (or "
+                         "multipart/form-data with .npy parts)",
                          ct ? ct : "missing");
+    r->body_type = ct;
     const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
     if (cl) {
         char *end;

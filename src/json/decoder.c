@@ -980,7 +980,7 @@ static bool finish_fail(json_error *err, json_err_kind kind, size_t offset, cons
     return false;
 }
 
-bool jp_finish(jparser *p, const jv **root, json_error *err)
+bool jp_finish_value(jparser *p, const jv **root, json_error *err)
 {
     err->numbers = p->numbers;
     if (p->tok != TK_NONE && p->state != ST_SCAN && p->state != ST_STOP) {
@@ -1007,11 +1007,18 @@ bool jp_finish(jparser *p, const jv **root, json_error *err)
         err->numbers = n;
         return false;
     }
-    if (p->root.kind != JV_OBJECT)
-        return finish_fail(err, JSON_NOT_OBJECT, 0,
-                           "the body is %s; it must be a JSON object like {\"p\": [...]}",
-                           jv_kind_name(&p->root));
     *root = &p->root;
     err->kind = JSON_OK;
+    return true;
+}
+
+bool jp_finish(jparser *p, const jv **root, json_error *err)
+{
+    if (!jp_finish_value(p, root, err))
+        return false;
+    if ((*root)->kind != JV_OBJECT)
+        return finish_fail(err, JSON_NOT_OBJECT, 0,
+                           "the body is %s; it must be a JSON object like {\"p\": [...]}",
+                           jv_kind_name(*root));
     return true;
 }
