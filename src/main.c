@@ -52,10 +52,28 @@ static const char usage[] =
     "  --healthcheck          GET http://127.0.0.1:PORT/healthz and exit 0 if it answers 200\n"
     "                         (for container HEALTHCHECK)\n"
     "  --help                 this text\n"
-    "  --version              the version\n"
-    "\n"
-    "Routes: POST /entropy /kl /cross-entropy /js /gaussian-kl /batch/categorical-kl;\n"
-    "GET /healthz /readyz /metrics /openapi.yaml. SIGTERM or SIGINT drains and exits 0.\n";
+    "  --version              the version\n";
+
+/* The routes, from the table the server is given (so --help cannot fall behind it). */
+static void print_routes(FILE *out)
+{
+    static const char *const methods[] = {"POST", "GET"};
+    fputs("\nRoutes:", out);
+    for (size_t m = 0; m < 2; m++) {
+        int col = fprintf(out, "%s%s", m ? ";\n  " : "\n  ", methods[m]);
+        for (size_t i = 0; i < api_routes.count; i++) {
+            if (strcmp(api_routes.rows[i].method, methods[m]) != 0)
+                continue;
+            const char *p = api_routes.rows[i].path;
+            if (col + 1 + (int)strlen(p) > 88) {
+                fputs("\n   ", out);
+                col = 3;
+            }
+            col += fprintf(out, " %s", p);
+        }
+    }
+    fputs(" (and HEAD).\nSIGTERM or SIGINT drains and exits 0.\n", out);
+}
 
 typedef struct opt_state {
     dv_config cfg;
@@ -278,6 +296,7 @@ static bool parse_args(int argc, char **argv, opt_state *st, int *exit_now)
     while ((ch = getopt_long(argc, argv, ":", lo, NULL)) != -1) {
         if (ch == 'h') {
             fputs(usage, stdout);
+            print_routes(stdout);
             *exit_now = 0;
             return false;
         }

@@ -1,6 +1,7 @@
 /*
  * guard.c — the connection guard (see guard.h).
  */
+#include <assert.h>
 #include "guard.h"
 
 #include <errno.h>
@@ -107,6 +108,7 @@ void guard_close(guard_conn *g)
 {
     if (!g)
         return;
+    assert(g_count > 0);
     linger_fd *l = NULL;
     if (g->linger && !g->shut) {
         l = malloc(sizeof *l);

@@ -7,6 +7,7 @@
  * arrays grow as double[] (in the arena while small, then in bigblock.c storage, where
  * big blocks grow by mremap, so growth copies nothing).
  */
+#include <assert.h>
 #include "decoder.h"
 
 #include <math.h>
@@ -404,6 +405,7 @@ static void open_container(jparser *p, bool obj, size_t at)
     if (p->depth >= DV_MAX_DEPTH)
         return too_deep(p, p->line, column_of(p, at));
     frame *f = &p->st[p->depth++];
+    assert(p->depth <= DV_MAX_DEPTH);
     memset(f, 0, sizeof *f);
     f->obj = obj;
     f->numeric = !obj;
