@@ -595,6 +595,25 @@ static bool deliver(struct dv_mp_parser *p, const char *s, size_t len, uint64_t 
     return true;
 }
 
+/* Bytes after the scan's start searched CR by CR before memmem takes over. */
+#define SCAN_WINDOW 256
+
+/* The scan found d[0..k) at s[c] (k = dlen: the whole delimiter; else a prefix ending
+ * the chunk): delivers the data before it and returns the bytes consumed. */
+static size_t found_at(struct dv_mp_parser *p, const char *s, size_t start, size_t c,
+                       size_t k, size_t n, bool *found)
+{
+    if (!deliver(p, s + start, c - start, p->offset + start))
+        return 0;
+    if (k == p->dlen) {
+        *found = true;
+        return c + k;
+    }
+    assert(c + k == n);
+    p->match = k; /* a prefix of d ends the chunk: withhold it */
+    return n;
+}
+
 /* Scans s[0..n) for the delimiter, delivering the bytes before it (in ST_DATA). Returns
  * the bytes consumed; *found says whether the delimiter was completed (then the bytes
  * consumed end with it). On a callback failure the state is ST_ERROR. */
@@ -628,30 +647,37 @@ static size_t scan(struct dv_mp_parser *p, const char *s, size_t n, bool *found)
             return 0;
     }
     size_t start = i;
-    /* A whole delimiter: glibc's memmem skips ahead by a table of byte pairs (linear
-     * worst case), several times faster than stopping at every CR of binary data. */
-    const char *hit = memmem(s + i, n - i, d, dl);
-    if (hit) {
-        size_t c = (size_t)(hit - s);
-        if (!deliver(p, s + start, c - start, p->offset + start))
-            return 0;
-        *found = true;
-        return c + dl;
-    }
-    /* Else only a CR in the last dl − 1 bytes can start a partial match, and at most
-     * one can (d has no CR after d[0], so a matching tail holds no other CR). */
-    for (size_t t = n - i >= dl ? n - dl + 1 : i; t < n; t++) {
-        const char *cr = memchr(s + t, '\r', n - t);
+    /* First the CRs of a short window, each compared with the delimiter (as far as the
+     * chunk goes): cheap when the part is short. Then glibc's memmem, which skips ahead
+     * by a table of byte pairs (linear worst case) — several times faster than stopping
+     * at every CR of binary data, but it builds that table on each call, which would
+     * dominate for parts of a few bytes. */
+    size_t window = n - i < SCAN_WINDOW ? n : i + SCAN_WINDOW;
+    size_t c = i;
+    for (;;) {
+        const char *cr = memchr(s + c, '\r', window - c);
         if (!cr)
             break;
-        size_t c = (size_t)(cr - s);
-        if (memcmp(s + c, d, n - c) == 0) {
-            if (!deliver(p, s + start, c - start, p->offset + start))
-                return 0;
-            p->match = n - c; /* a prefix of d ends the chunk: withhold it */
-            return n;
+        c = (size_t)(cr - s);
+        size_t k = n - c < dl ? n - c : dl;
+        if (memcmp(s + c, d, k) == 0)
+            return found_at(p, s, start, c, k, n, found);
+        c++;
+    }
+    if (window < n) {
+        const char *hit = memmem(s + window, n - window, d, dl);
+        if (hit)
+            return found_at(p, s, start, (size_t)(hit - s), dl, n, found);
+        /* Else only a CR in the last dl − 1 bytes can start a partial match, and at
+         * most one can (d has no CR after d[0], so a matching tail holds no other CR). */
+        for (c = n - window >= dl ? n - dl + 1 : window; c < n; c++) {
+            const char *cr = memchr(s + c, '\r', n - c);
+            if (!cr)
+                break;
+            c = (size_t)(cr - s);
+            if (memcmp(s + c, d, n - c) == 0)
+                return found_at(p, s, start, c, n - c, n, found);
         }
-        t = c;
     }
     if (!deliver(p, s + start, n - start, p->offset + start))
         return 0;
@@ -724,17 +750,23 @@ static bool after_byte(struct dv_mp_parser *p, char c, uint64_t off)
 /* Copies header bytes from s[0..n) until the empty line; returns the bytes used. */
 static size_t header_bytes(struct dv_mp_parser *p, const char *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (p->hlen == p->max_header) {
-            fail(p, DV_MP_HEADER_TOO_LONG, p->offset + i, cur_part(p),
+    size_t i = 0;
+    while (i < n) {
+        /* Copy up to and including the next LF (the only byte that can end the block). */
+        const char *lf = memchr(s + i, '\n', n - i);
+        size_t take = lf ? (size_t)(lf - s) + 1 - i : n - i;
+        size_t room = p->max_header - p->hlen;
+        if (take > room) {
+            fail(p, DV_MP_HEADER_TOO_LONG, p->offset + i + room, cur_part(p),
                  "part %zu: the part headers are longer than %zu bytes", cur_part(p) + 1,
                  p->max_header);
-            return i;
+            return i + room;
         }
-        char c = s[i];
-        p->hbuf[p->hlen++] = c;
-        if (c != '\n')
-            continue;
+        memcpy(p->hbuf + p->hlen, s + i, take);
+        p->hlen += take;
+        i += take;
+        if (!lf)
+            break;
         const char *h = p->hbuf;
         size_t l = p->hlen;
         bool end = (l == 2 && h[0] == '\r') ||
@@ -742,13 +774,13 @@ static size_t header_bytes(struct dv_mp_parser *p, const char *s, size_t n)
         if (!end)
             continue;
         if (parse_headers(p))
-            return i + 1;
+            return i;
         p->state = ST_DATA;
         p->match = 0;
         if (p->cb.part_begin && p->cb.part_begin(p->user, &p->part) != 0)
-            fail(p, DV_MP_ABORTED, p->offset + i + 1, cur_part(p),
+            fail(p, DV_MP_ABORTED, p->offset + i, cur_part(p),
                  "part %zu: the part_begin callback stopped", cur_part(p) + 1);
-        return i + 1;
+        return i;
     }
     return n;
 }

@@ -351,6 +351,95 @@ static void test_bodies(void **state)
     free(o.r.t);
 }
 
+/* Long parts (beyond the scan's CR window, so memmem is used), with near-delimiters
+ * scattered through them: every 2-chunk split and bytewise give the exact data. */
+static void test_long_parts(void **state)
+{
+    (void)state;
+    static const char *near[] = {"\r", "\r\n", "\r\n-", "\r\n--", "\r\n---",
+                                 "\r\n--" B_CURL, "\r\n--------------------------d74496d"};
+    size_t cap = 16384;
+    char *body = malloc(cap), *want = malloc(cap);
+    assert_non_null(body);
+    assert_non_null(want);
+    size_t n = 0, w = 0;
+    uint32_t x = 12345;
+    for (int part = 0; part < 3; part++) {
+        char h[128];
+        int hl = snprintf(h, sizeof h,
+                          "--" B_CURL "\r\nContent-Disposition: form-data; name=p%d\r\n\r\n",
+                          part);
+        if (part > 0) {
+            memcpy(body + n, "\r\n", 2);
+            n += 2;
+        }
+        memcpy(body + n, h, (size_t)hl);
+        n += (size_t)hl;
+        char t[32];
+        int tl = snprintf(t, sizeof t, "<B p%d|-|->", part);
+        memcpy(want + w, t, (size_t)tl);
+        w += (size_t)tl;
+        size_t len = part == 0 ? 1200 : part == 1 ? 255 : 3000;
+        size_t end = n + len;
+        while (n < end) {
+            x = x * 1103515245u + 12345u;
+            const char *piece;
+            char byte;
+            size_t pl;
+            if ((x >> 16) % 7 == 0) {
+                /* a near-delimiter, never a whole one: "\r\n--" + boundary is followed
+                 * below by 'X' only when it would be complete, so drop its last byte */
+                piece = near[(x >> 8) % 7];
+                pl = strlen(piece);
+                if (pl == 2 + 2 + strlen(B_CURL))
+                    pl--;
+            } else {
+                byte = (char)(x >> 24);
+                piece = &byte;
+                pl = 1;
+            }
+            if (n + pl > end)
+                pl = end - n;
+            memcpy(body + n, piece, pl);
+            memcpy(want + w, piece, pl);
+            n += pl;
+            w += pl;
+        }
+        memcpy(want + w, "<E>", 3);
+        w += 3;
+    }
+    static const char close[] = "\r\n--" B_CURL "--\r\n";
+    memcpy(body + n, close, sizeof close - 1);
+    n += sizeof close - 1;
+    assert_true(n < cap);
+    outcome whole = run(CT_CURL, body, n, NULL, 0, false, NULL, 0, true);
+    if (whole.kind)
+        fail_msg("long parts: %s", whole.err.text);
+    assert_int_equal(whole.r.len, w);
+    assert_memory_equal(whole.r.t, want, w);
+    assert_true(whole.r.max_calls <= 1);
+    for (size_t c = 0; c <= n; c++) {
+        outcome o = run(CT_CURL, body, n, &c, 1, false, NULL, 0, false);
+        same_outcome(&whole, &o, "long parts", c, c);
+        free(o.r.t);
+    }
+    static size_t cuts[16384];
+    for (size_t step = 2; step < 600; step += 7) { /* regular chunk sizes */
+        size_t nc = 0;
+        for (size_t c = step; c < n; c += step)
+            cuts[nc++] = c;
+        outcome o = run(CT_CURL, body, n, cuts, nc, false, NULL, 0, false);
+        same_outcome(&whole, &o, "long parts, regular", step, nc);
+        free(o.r.t);
+    }
+    outcome b = run(CT_CURL, body, n, NULL, 0, true, NULL, 0, false);
+    same_outcome(&whole, &b, "long parts", 1, 1);
+    free(b.r.t);
+    free(whole.r.t);
+    free(body);
+    free(want);
+}
+
 /* ---- errors ------------------------------------------------------------------------- */
 
 static void test_errors(void **state)
@@ -629,6 +718,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_content_type),
         cmocka_unit_test(test_bodies),
+        cmocka_unit_test(test_long_parts),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_npy_parts),
     };
