@@ -403,57 +403,46 @@ static void append_body(dv_req *r, const char *data, size_t n)
     req_feed(r, data, n);
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_size,
-                                  void **req_cls)
+/* The first callback of a request: its state, its id, and the decisions its head allows. */
+static enum MHD_Result begin_request(struct MHD_Connection *c, const char *url,
+                                     const char *method, void **req_cls)
 {
-    (void)cls;
-    (void)version;
-    dv_req *r = *req_cls;
-    if (!r) {
-        r = calloc(1, sizeof *r);
-        if (!r)
-            return MHD_NO;
-        *req_cls = r;
-        clock_gettime(CLOCK_MONOTONIC, &r->start);
-        atomic_fetch_add(&g_in_flight, 1);
-        metrics_in_flight(1);
-        r->cfg = g_cfg;
-        r->path = url;
-        snprintf(r->method, sizeof r->method, "%s", method);
-        r->method_index = metrics_method_index(method);
-        r->route = route_find(g_routes, url, &r->route_index);
-        request_id(r, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Request-Id"));
-        r->guard = guard_of(c);
-        guard_request(r->guard, r);
-        if (decide_early(c, r)) {
-            /* Answered from the head. With a body on the way, the answer goes now and
-             * the body is never decoded: libmicrohttpd then closes the connection, and
-             * the guard lingers on the socket, dropping the rest of the body, so that a
-             * client that writes its whole body before it reads still gets this answer
-             * rather than a reset (a client waiting for 100 Continue sends no body).
-             * Without a body, the answer goes at the final callback and the connection
-             * stays alive (a CORS preflight need not cost a new connection). */
-            if (has_body(c)) {
-                if (!expects_continue(c))
-                    guard_linger(r->guard);
-                return respond(c, r);
-            }
-            r->decided = true;
-        }
+    dv_req *r = calloc(1, sizeof *r);
+    if (!r)
+        return MHD_NO;
+    *req_cls = r;
+    clock_gettime(CLOCK_MONOTONIC, &r->start);
+    atomic_fetch_add(&g_in_flight, 1);
+    metrics_in_flight(1);
+    r->cfg = g_cfg;
+    r->path = url;
+    snprintf(r->method, sizeof r->method, "%s", method);
+    r->method_index = metrics_method_index(method);
+    r->route = route_find(g_routes, url, &r->route_index);
+    request_id(r, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Request-Id"));
+    r->guard = guard_of(c);
+    guard_request(r->guard, r);
+    if (!decide_early(c, r))
         return MHD_YES;
+    /* Answered from the head. With a body on the way, the answer goes now and the body is
+     * never decoded: libmicrohttpd then closes the connection, and the guard lingers on
+     * the socket, dropping the rest of the body, so that a client that writes its whole
+     * body before it reads still gets this answer rather than a reset (a client waiting
+     * for 100 Continue sends no body). Without a body, the answer goes at the final
+     * callback and the connection stays alive (a CORS preflight need not cost a new
+     * connection). */
+    if (has_body(c)) {
+        if (!expects_continue(c))
+            guard_linger(r->guard);
+        return respond(c, r);
     }
-    if (*upload_size > 0) {
-        r->bytes_in += *upload_size;
-        guard_body(r->guard, *upload_size);
-        if (guard_was_cut(r))
-            return MHD_NO;
-        if (!r->responded)
-            append_body(r, upload_data, *upload_size);
-        *upload_size = 0;
-        return MHD_YES;
-    }
+    r->decided = true;
+    return MHD_YES;
+}
+
+/* The body is complete: compute (here, or on a worker for a large body) and answer. */
+static enum MHD_Result finish_request(struct MHD_Connection *c, dv_req *r)
+{
     if (r->responded || r->offload == 1)
         return MHD_YES;
     if (r->offload == 0) {
@@ -472,6 +461,28 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     else
         req_execute(r);
     return respond(c, r);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_size,
+                                  void **req_cls)
+{
+    (void)cls;
+    (void)version;
+    dv_req *r = *req_cls;
+    if (!r)
+        return begin_request(c, url, method, req_cls);
+    if (*upload_size == 0)
+        return finish_request(c, r);
+    r->bytes_in += *upload_size;
+    guard_body(r->guard, *upload_size);
+    if (guard_was_cut(r))
+        return MHD_NO;
+    if (!r->responded)
+        append_body(r, upload_data, *upload_size);
+    *upload_size = 0;
+    return MHD_YES;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
