@@ -140,7 +140,7 @@ bool gauss_read(dv_req *r, int arg, const jv *v, gauss_in *in)
         return req_fail(r, E_WRONG_TYPE, base,
                         "%s is %s; it must be an object {\"mean\": …, \"std\": …}", name,
                         json_kind(v));
-    const jv *mean, *scale;
+    const jv *mean = NULL, *scale = NULL;
     if (!read_members(r, v, in, base, &mean, &scale))
         return false;
     snprintf(ptr, sizeof ptr, "%s/mean", base);
