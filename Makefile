@@ -30,9 +30,9 @@ ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(HARDEN) $(SANFLAGS) $(CFLAGS) \
 LDFLAGS_ALL := -pie -Wl,-z,relro,-z,now $(SANFLAGS) $(LDFLAGS)
 
 CORE_SRC := $(wildcard src/core/*.c)
-HTTP_SRC := $(wildcard src/http/*.c)
+HTTP_SRC := $(wildcard src/http/*.c src/api/*.c)
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
-HTTP_OBJ := $(HTTP_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/openapi_embed.o
+HTTP_OBJ := $(HTTP_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/openapi_embed.o $(BUILD)/gen/assets_embed.o
 MAIN_OBJ := $(BUILD)/src/main.o
 CORE_LIB := $(BUILD)/libdvcore.a
 BIN      := $(BUILD)/divergenced
@@ -45,7 +45,7 @@ ITEST_BIN := $(BUILD)/tests/integration
 HTTP_LIBS := -lmicrohttpd -ljansson -lpthread -lm
 TEST_LIBS := -lcmocka -lm
 
-.PHONY: all run test unit integration fuzz-replay alloc-test deps deps-test deps-quiet clean bench fuzz soak image image-test cluster-demo
+.PHONY: browser all run test unit integration fuzz-replay alloc-test deps deps-test deps-quiet clean bench fuzz soak image image-test cluster-demo
 all: deps-quiet $(BIN)
 
 # Install missing Debian packages (no-op when present). DEPS=0 skips the check.
@@ -64,6 +64,17 @@ $(BUILD)/%.o: %.c
 $(BUILD)/gen/openapi_embed.o: api/openapi.yaml scripts/openapi_embed.S
 	@mkdir -p $(dir $@)
 	$(CC) $(SANFLAGS) -c scripts/openapi_embed.S -o $@
+
+# The playground and docs pages (src/api/assets/) and the contract as JSON, embedded the
+# same way; the JSON is converted from the YAML at build time (scripts/openapi_json.py,
+# python3-yaml), into build/gen/ for both the normal and the SAN=1 build.
+ASSETS := $(wildcard src/api/assets/*)
+build/gen/openapi.json: api/openapi.yaml scripts/openapi_json.py
+	@mkdir -p $(dir $@)
+	/usr/bin/python3 scripts/openapi_json.py $< $@
+$(BUILD)/gen/assets_embed.o: scripts/assets_embed.S $(ASSETS) build/gen/openapi.json
+	@mkdir -p $(dir $@)
+	$(CC) $(SANFLAGS) -c scripts/assets_embed.S -o $@
 
 $(CORE_LIB): $(CORE_OBJ)
 	@rm -f $@
@@ -110,6 +121,11 @@ $(ALLOC_BIN): tests/alloc/alloc_test.c $(HTTP_OBJ) $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(HTTP_OBJ) $(CORE_LIB) $(LDFLAGS_ALL) \
 	  -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free $(HTTP_LIBS)
+
+# The playground and docs in headless Chromium (tests/browser/run.sh; also run by
+# `make test` through scripts/check_browser.sh).
+browser: deps-test $(BIN)
+	tests/browser/run.sh $(BIN)
 
 fuzz-replay: $(FUZZ_REPLAY)
 alloc-test: $(ALLOC_BIN)

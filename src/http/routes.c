@@ -21,13 +21,21 @@ const route routes[] = {
     {"/readyz", "GET", h_readyz, false, GET_ALLOW},
     {"/metrics", "GET", h_metrics, true, GET_ALLOW},
     {"/openapi.yaml", "GET", h_openapi, false, GET_ALLOW},
+    {"/openapi.json", "GET", h_asset, false, GET_ALLOW},
+    {"/", "GET", h_asset, false, GET_ALLOW},
+    {"/docs", "GET", h_asset, false, GET_ALLOW},
+    {"/assets/*", "GET", h_asset, false, GET_ALLOW}, /* every file under /assets/ */
 };
 const size_t route_count = sizeof routes / sizeof routes[0];
 
 const route *route_find(const char *path, int *index)
 {
     for (size_t i = 0; i < route_count; i++) {
-        if (strcmp(routes[i].path, path) == 0) {
+        /* A path ending in "/" + "*" is a prefix: one row (and metrics label) for a folder. */
+        size_t n = strlen(routes[i].path);
+        bool prefix = n >= 2 && routes[i].path[n - 1] == '*' && routes[i].path[n - 2] == '/';
+        if (prefix ? strncmp(routes[i].path, path, n - 1) == 0 && path[n - 1] != '\0'
+                   : strcmp(routes[i].path, path) == 0) {
             *index = (int)i;
             return &routes[i];
         }
