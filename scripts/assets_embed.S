@@ -26,6 +26,7 @@
     asset dv_asset_playground_js, "src/api/assets/playground.js"
     asset dv_asset_docs_js, "src/api/assets/docs.js"
     asset dv_asset_icon_svg, "src/api/assets/icon.svg"
+    asset dv_asset_densities_js, "src/api/assets/densities.js"
     asset dv_asset_openapi_json, "build/gen/openapi.json"
 
     .section .note.GNU-stack,"",@progbits

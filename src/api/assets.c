@@ -24,6 +24,7 @@ EMBED(dv_asset_openapi_js);
 EMBED(dv_asset_playground_js);
 EMBED(dv_asset_docs_js);
 EMBED(dv_asset_icon_svg);
+EMBED(dv_asset_densities_js);
 EMBED(dv_asset_openapi_json);
 
 #define HTML "text/html; charset=utf-8"
@@ -40,6 +41,7 @@ static const struct {
     {"/assets/playground.js", JS, dv_asset_playground_js, dv_asset_playground_js_end},
     {"/assets/docs.js", JS, dv_asset_docs_js, dv_asset_docs_js_end},
     {"/assets/icon.svg", "image/svg+xml", dv_asset_icon_svg, dv_asset_icon_svg_end},
+    {"/assets/densities.js", JS, dv_asset_densities_js, dv_asset_densities_js_end},
     {"/openapi.json", "application/json", dv_asset_openapi_json, dv_asset_openapi_json_end},
 };
 enum { N_ASSETS = sizeof table / sizeof table[0] };

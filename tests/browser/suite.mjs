@@ -272,6 +272,118 @@ scenario('drift: reference vs current proportions per bin', async () => {
   await page.close0();
 });
 
+// Reference values from scipy.stats 1.10 (continuous_bernoulli from its formula in
+// mpmath): `<family>.pdf/pmf(x, …)` with PyTorch's parameters mapped to scipy's.
+const DENSITY_CASES = [
+  [{family: 'normal', loc: 0.5, scale: 2}, 1.3, 0.18413507015166167],
+  [{family: 'laplace', loc: -1, scale: 0.5}, 0.2, 0.09071795328941253],
+  [{family: 'cauchy', loc: 1, scale: 3}, -2, 0.05305164769729845],
+  [{family: 'gumbel', loc: 1, scale: 2}, 2.5, 0.14726615762017733],
+  [{family: 'half_normal', scale: 1.5}, 0.7, 0.47704457222395863],
+  [{family: 'log_normal', loc: 0.3, scale: 0.8}, 1.7, 0.2814001942405941],
+  [{family: 'exponential', rate: 2.5}, 0.4, 0.919698602928606],
+  [{family: 'gamma', concentration: 2.5, rate: 1.5}, 1.1, 0.4592985564932697],
+  [{family: 'chi2', df: 3}, 2.2, 0.1969688168209144],
+  [{family: 'weibull', scale: 2, concentration: 1.5}, 1.2, 0.3650018394294273],
+  [{family: 'pareto', scale: 1, alpha: 2.5}, 1.8, 0.31951131365737734],
+  [{family: 'uniform', low: -1, high: 3}, 0.5, 0.25],
+  [{family: 'beta', concentration1: 2, concentration0: 3.5}, 0.3, 1.937077126433018],
+  [{family: 'continuous_bernoulli', probs: 0.2}, 0.6, 0.8045595579781075],
+  [{family: 'bernoulli', logits: 0.5}, 1, 0.6224593312018546],
+  [{family: 'binomial', total_count: 10, probs: 0.3}, 4, 0.2001209489999999],
+  [{family: 'geometric', probs: 0.25}, 3, 0.10546875],
+  [{family: 'poisson', rate: 3.5}, 2, 0.18495897346170082],
+  [{family: 'categorical', probs: [1, 3, 4]}, 1, 0.375],
+];
+
+scenario('densities.js (the /distributions/* charts) against scipy', async () => {
+  const page = await openPlay(D, '?route=/kl');
+  const got = await page.evaluate(async (cases) => {
+    const m = await import('/assets/densities.js');
+    return {values: cases.map(([d, x]) => m.densityAt(d, x)),
+      lgamma: [m.lgamma(10.3), m.lgamma(0.5), m.lgamma(0.01)],
+      batch: m.densityData({family: 'normal', loc: [0, 1], scale: 1}),
+      mixed: m.densityData({family: 'normal', loc: 0, scale: 1}, {family: 'poisson', rate: 1}),
+      pq: m.densityData({family: 'normal', loc: 0, scale: 1}, {family: 'laplace', loc: 1, scale: 2}),
+      disc: m.densityData({family: 'poisson', rate: 2}, {family: 'bernoulli', probs: 0.5})};
+  }, DENSITY_CASES);
+  let worst = 0;
+  DENSITY_CASES.forEach(([d, x, want], i) => {
+    const rel = Math.abs(got.values[i] - want) / want;
+    worst = Math.max(worst, rel);
+    check(rel < 1e-12, `${d.family}(${x}): ${got.values[i]}, scipy ${want} (rel ${rel})`);
+  });
+  [13.482036786138359, 0.5723649429247001, 4.599479878042022].forEach((want, i) =>
+    check(Math.abs(got.lgamma[i] - want) < 1e-13 * want, `lgamma ${i}: ${got.lgamma[i]} vs ${want}`));
+  check(got.batch === null && got.mixed === null, 'a batch, or a continuous p with a discrete q, is not drawn');
+  check(got.pq.kind === 'continuous' && got.pq.series.length === 2 && got.pq.xs[0] === -11 && got.pq.xs.at(-1) === 13, 'normal vs laplace over both ranges');
+  check(got.disc.kind === 'discrete' && got.disc.labels[0] === '0' && got.disc.series[1].values[1] === 0.5, 'poisson vs bernoulli');
+  await page.close0();
+  return `worst relative error ${worst.toExponential(1)}`;
+});
+
+scenario('/distributions/*: the two densities or mass functions', async () => {
+  const route = ['/distributions/kl', '/distributions/entropy'].find((r) => spec.paths[r]);
+  if (!route) return 'skip: the contract has no /distributions/* yet';
+  const page = await openPlay(D, `?route=${route}`);
+  await submitAndWait(page);
+  const body = await pageBody(page);
+  const drawn = await page.locator('#chart :is(path.curve, rect.bar)').count();
+  check(drawn > 0, `no density drawn for ${JSON.stringify(body)}`);
+  await shot(page, 'distributions');
+  await page.close0();
+});
+
+// Routes the contract does not have yet, with answers of the shapes SPEC §8 and §9
+// give: the page is served by the real daemon, but /openapi.json gains the path and the
+// POST is answered by the browser's request interception (never reaching the network).
+async function openMocked(path, schema, example, answer) {
+  const page = await newPage(D);
+  const doc = structuredClone(spec);
+  doc.paths[path] = {post: {summary: `${path} (mocked)`, requestBody: {content: {'application/json':
+    {schema, examples: {mock: {summary: 'mock', value: example}}}}}, responses: {}}};
+  await page.route(`${D.base}/openapi.json`, (r) => r.fulfill({json: doc}));
+  await page.route(`${D.base}${path}`, (r) => r.fulfill({status: 200, contentType: 'application/json', body: JSON.stringify(answer)}));
+  await page.goto(`${D.base}/?route=${encodeURIComponent(path)}&example=mock`);
+  await page.waitForSelector('body[data-ready]');
+  await submitAndWait(page);
+  return page;
+}
+const objectOf = (...names) => ({type: 'object', properties: Object.fromEntries(names.map((n) => [n, {type: 'object'}]))});
+const seriesOf = (page, s) => page.locator(`#chart rect.bar[data-series="${s}"]`).evaluateAll((rs) => rs.map((r) => Number(r.dataset.value)));
+
+scenario('drift chart, on a mocked /drift answer', async () => {
+  const answer = {features: {
+    age: {kind: 'numeric', n_reference: 10, n_current: 10, edges: [30, 40], reference_counts: [3, 4, 3], current_counts: [1, 2, 7], psi: 0.9, drift: true},
+    country: {kind: 'categorical', n_reference: 10, n_current: 10, categories: ['DE', 'FR'], reference_counts: [5, 5, 0], current_counts: [2, 6, 2], psi: 2.1, drift: true}},
+  features_total: 2, drifted: 2, drifted_features: ['age', 'country'], drift_share: 1, dataset_drift: true};
+  const page = await openMocked('/drift', objectOf('reference', 'current'),
+    {reference: {age: [1, 2]}, current: {age: [1, 3]}}, answer);
+  same(await page.locator('#chart .chart-title').allTextContents(),
+    ['age: reference vs current proportion per bin', 'country: reference vs current proportion per bin'], 'one chart per feature');
+  const labels = await page.locator('#chart rect.bar[data-series="reference"]').evaluateAll((rs) => rs.map((r) => r.dataset.label));
+  same(labels, ['< 30', '[30, 40)', '≥ 40', 'DE', 'FR', 'unseen'], 'bins');
+  same(await seriesOf(page, 'reference'), [0.3, 0.4, 0.3, 0.5, 0.5, 0], 'reference proportions');
+  same(await seriesOf(page, 'current'), [0.1, 0.2, 0.7, 0.2, 0.6, 0.2], 'current proportions');
+  await shot(page, 'drift-mocked');
+  await page.close0();
+});
+
+scenario('distribution charts, on mocked /distributions/kl answers', async () => {
+  const schema = objectOf('p', 'q');
+  let page = await openMocked('/distributions/kl', schema,
+    {p: {family: 'normal', loc: 0, scale: 1}, q: {family: 'laplace', loc: 1, scale: 2}}, {kl: 0.25, base: 'e', unit: 'nat'});
+  same(await page.locator('#chart path.curve').evaluateAll((ps) => ps.map((p) => p.dataset.series)), ['p', 'q'], 'two densities');
+  await shot(page, 'densities-mocked');
+  await page.close0();
+  page = await openMocked('/distributions/kl', schema,
+    {p: {family: 'poisson', rate: 2}, q: {family: 'binomial', total_count: 4, probs: 0.5}}, {kl: 0.5, base: 'e', unit: 'nat'});
+  const p = await seriesOf(page, 'p'), q = await seriesOf(page, 'q');
+  check(p.length === q.length && p.length >= 5, `mass bars: ${p.length} and ${q.length}`);
+  check(Math.abs(q[2] - 0.375) < 1e-14 && q.slice(5).every((x) => x === 0), `binomial(4, 1/2) masses ${q}`);
+  await page.close0();
+});
+
 scenario('a problem is shown at the field its pointer names', async () => {
   const page = await openPlay(D, '?route=/kl&example=');
   await setFields(page, {p: '0.5 0.5', q: '1.5 -0.5'});
@@ -425,7 +537,7 @@ try {
       const r = await s.fn();
       if (typeof r === 'string' && r.startsWith('skip')) { skip++; console.log(`skip - ${s.name}: ${r.slice(6)}`); continue; }
       pass++;
-      console.log(`ok - ${s.name} (${Date.now() - t0} ms)`);
+      console.log(`ok - ${s.name} (${Date.now() - t0} ms)${typeof r === 'string' ? `: ${r}` : ''}`);
     } catch (e) {
       fail++;
       console.log(`FAIL - ${s.name}: ${e.message.split('\n')[0]}`);

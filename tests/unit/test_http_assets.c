@@ -21,7 +21,8 @@
 
 static const char *const paths[] = {"/", "/docs", "/openapi.json", "/assets/style.css",
                                     "/assets/openapi.js", "/assets/playground.js",
-                                    "/assets/docs.js", "/assets/icon.svg"};
+                                    "/assets/docs.js", "/assets/icon.svg",
+                                    "/assets/densities.js"};
 
 static const char *header(const dv_asset *a, const char *name)
 {

@@ -158,7 +158,7 @@ export function typeText(spec, schema, depth = 0) {
 
 // A DOM element with attributes and children (strings become text, never HTML).
 export function el(tag, attrs = {}, ...children) {
-  const svg = ['svg', 'g', 'rect', 'line', 'text', 'title', 'desc'].includes(tag);
+  const svg = ['svg', 'g', 'rect', 'line', 'path', 'text', 'title', 'desc'].includes(tag);
   const e = svg ? document.createElementNS('http://www.w3.org/2000/svg', tag)
     : document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {

@@ -5,11 +5,13 @@
 // contract gains appears here with no change to this file. What is keyed by code is only
 // how a member is typed (by the JSON types its schema accepts) and how an answer is drawn
 // (by its shape: `terms` → one bar per category, `features` → reference vs current
-// proportions per bin, an array result → one bar per row).
+// proportions per bin, an array result → one bar per row) and, for requests whose p is
+// a `{family, …}` distribution, the two densities or mass functions (densities.js).
 // Everything stays on this origin: the page fetches /openapi.json and the route itself,
 // and the API key lives in its input field only (never in storage or in the URL).
 
 import {loadSpec, computeRoutes, members, memberTypes, memberTypeText, memberDescription, limits, el} from './openapi.js';
+import {densityData} from './densities.js';
 
 const $ = (id) => document.getElementById(id);
 const NUM = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
@@ -208,7 +210,7 @@ function showSummary(data) {
 let chartId = 0;
 // An SVG bar chart: one group of bars per label, one bar per series, heights proportional
 // to the values about a zero line (KL terms may be negative); +∞ reaches the top.
-function barChart(caption, labels, series) {
+function barChart(caption, labels, series, note = '') {
   const W = 640, H = 250, L = 64, R = 12, T = 22, B = labels.length > 10 ? 70 : 34;
   const plotH = H - T - B, plotW = W - L - R;
   const finite = series.flatMap((s) => s.values.map(num)).filter(Number.isFinite);
@@ -245,6 +247,37 @@ function barChart(caption, labels, series) {
         el('text', {x: W - R - 136 + j * 78, y: 13, class: 'tick'}, s.name));
     }
   });
+  return el('div', {class: 'chart-wrap'}, el('p', {class: 'chart-title'}, caption), svg,
+    note ? el('p', {class: 'hint'}, note) : null);
+}
+
+// An SVG line chart of densities sampled at xs. A density that is unbounded at an edge
+// of its support (gamma or beta with a shape below 1) would flatten everything else, so
+// the y range stops at 1.25 × the 98th percentile when the maximum is far above it.
+function lineChart(caption, xs, series) {
+  const W = 640, H = 250, L = 64, R = 12, T = 22, B = 34;
+  const plotH = H - T - B, plotW = W - L - R;
+  const ys = series.flatMap((s) => s.values).filter((v) => Number.isFinite(v) && v > 0).sort((a, b) => a - b);
+  const top = ys.length ? ys[ys.length - 1] : 1;
+  const p98 = ys.length ? ys[Math.floor(0.98 * (ys.length - 1))] : 1;
+  const cap = top > 3 * p98 ? 1.25 * p98 : top;
+  const x0 = xs[0], x1 = xs[xs.length - 1];
+  const px = (x) => L + ((x - x0) / (x1 - x0 || 1)) * plotW;
+  const py = (v) => T + plotH - (Math.min(Number.isFinite(v) ? v : cap, cap) / cap) * plotH;
+  const id = `chart${chartId++}`;
+  const svg = el('svg', {viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img', 'aria-labelledby': `${id}-t`},
+    el('title', {id: `${id}-t`}, caption),
+    el('text', {x: L - 6, y: T + 4, class: 'tick', 'text-anchor': 'end'}, cap.toPrecision(3)),
+    el('text', {x: L - 6, y: T + plotH, class: 'tick', 'text-anchor': 'end'}, '0'),
+    el('text', {x: L, y: H - B + 14, class: 'tick', 'text-anchor': 'middle'}, x0.toPrecision(3)),
+    el('text', {x: W - R, y: H - B + 14, class: 'tick', 'text-anchor': 'end'}, x1.toPrecision(3)),
+    el('line', {x1: L, x2: W - R, y1: T + plotH, y2: T + plotH, class: 'axis'}));
+  series.forEach((s, j) => {
+    const d = xs.map((x, i) => `${i ? 'L' : 'M'}${px(x).toFixed(2)} ${py(s.values[i]).toFixed(2)}`).join(' ');
+    svg.append(el('path', {d, class: `curve s${j}`, 'data-series': s.name}, el('title', {}, `density of ${s.name}`)));
+    svg.append(el('rect', {x: W - R - 150 + j * 78, y: 4, width: 10, height: 10, class: `key s${j}`}),
+      el('text', {x: W - R - 136 + j * 78, y: 13, class: 'tick'}, s.name));
+  });
   return el('div', {class: 'chart-wrap'}, el('p', {class: 'chart-title'}, caption), svg);
 }
 
@@ -260,8 +293,14 @@ function edgeLabels(edges, n) {
   return out;
 }
 
-function charts(data) {
+function charts(data, body) {
   const out = [];
+  if (body.p && typeof body.p === 'object' && typeof body.p.family === 'string') {
+    const dd = densityData(body.p, body.q);
+    const what = body.q ? 'p and q' : 'p';
+    if (dd && dd.kind === 'discrete') out.push(barChart(`Mass functions of ${what}`, dd.labels, dd.series));
+    if (dd && dd.kind === 'continuous') out.push(lineChart(`Densities of ${what}`, dd.xs, dd.series));
+  }
   if (data.features && typeof data.features === 'object') {
     for (const [name, f] of Object.entries(data.features)) {
       if (!Array.isArray(f.reference_counts) || !Array.isArray(f.current_counts)) continue;
@@ -270,8 +309,10 @@ function charts(data) {
       const labels = Array.isArray(f.categories)
         ? Array.from({length: n}, (_, i) => (i < f.categories.length ? f.categories[i] : (i === n - 1 && n - f.categories.length === 2 ? 'missing' : 'unseen')))
         : Array.isArray(f.edges) && f.edges.length ? edgeLabels(f.edges, n) : Array.from({length: n}, (_, i) => `bin ${i}`);
+      // The feature's own figures (kind, each measure, drift) under its chart.
+      const note = Object.entries(f).filter(([, v]) => v !== null && typeof v !== 'object').map(([k, v]) => `${k} ${v}`).join(' · ');
       out.push(barChart(`${name}: reference vs current proportion per bin`, labels.map(String),
-        [{name: 'reference', values: prop(f.reference_counts)}, {name: 'current', values: prop(f.current_counts)}]));
+        [{name: 'reference', values: prop(f.reference_counts)}, {name: 'current', values: prop(f.current_counts)}], note));
     }
     return out;
   }
@@ -295,12 +336,12 @@ function charts(data) {
   return out;
 }
 
-function showResult(data) {
+function showResult(data, body) {
   $('status').textContent = 'Done: 200 OK.';
   showSummary(data);
-  const list = charts(data);
+  const list = charts(data, body);
   $('chart-body').replaceChildren(...list);
-  $('chart-caption').textContent = list.length ? 'Chart of the answer (hover or focus a bar for its value)' : '';
+  $('chart-caption').textContent = list.length ? 'Chart of the answer (hover over a bar or a curve for its value)' : '';
   $('chart').hidden = list.length === 0;
 }
 
@@ -327,7 +368,7 @@ async function compute() {
     $('response').textContent = data ? JSON.stringify(data, null, 2) : raw;
     $('summary').replaceChildren();
     $('chart').hidden = true;
-    if (r.ok && data) showResult(data);
+    if (r.ok && data) showResult(data, JSON.parse(text));
     else showProblem(data, r.status);
   } catch (e) {
     $('status').textContent = `The request failed: ${e.message}`;
