@@ -213,6 +213,12 @@ scenario('labelled input, with a bar per label', async () => {
   const labels = await page.locator('#chart rect.bar').evaluateAll((rs) => rs.map((r) => r.dataset.label));
   same(labels, Object.keys(a.json.terms), 'bar labels');
   await shot(page, 'kl-labelled');
+  // Integer-like labels keep the answer's order (support), not JavaScript's key order.
+  await setFields(page, {p: '{"b": 0.5, "10": 0.25, "2": 0.25}', q: '{"b": 0.25, "10": 0.25, "2": 0.5}'});
+  await submitAndWait(page);
+  const b = await api(D.base, '/kl', await pageBody(page));
+  const order = await page.locator('#chart rect.bar').evaluateAll((rs) => rs.map((r) => [r.dataset.label, Number(r.dataset.value)]));
+  same(order, b.json.support.map((l) => [l, b.json.terms[l]]), 'bars in support order');
   await page.close0();
 });
 

@@ -109,7 +109,7 @@ function buildFields() {
       input = el('textarea', {id, name, rows: 1, spellcheck: 'false', 'aria-describedby': described});
     }
     const error = el('p', {id: `${id}-error`, class: 'error', hidden: true});
-    // The first sentence of the description (of each form, when the forms differ).
+    // The first sentence of the description; none when the forms differ (the type says).
     const title = m.schemas.length > 1 ? '' : memberDescription(spec, m).split(/(?<=\.)\s/)[0];
     const wrap = el('div', {class: 'field', 'data-member': name},
       el('label', {for: id}, name), input,
@@ -322,7 +322,11 @@ function charts(data, body) {
     if (Array.isArray(terms)) return [barChart(`Per-category terms of ${what}`, labelsFor(terms.length).map(String), [{name: '', values: terms}])];
     const entries = Object.entries(terms);
     if (entries.length && entries.every(([, v]) => Array.isArray(v))) return entries.flatMap(([m, v]) => termCharts(v, m));
-    return [barChart(`Per-category terms of ${what}`, entries.map(([l]) => l), [{name: '', values: entries.map(([, v]) => v)}])];
+    // Labels in `support` order: JSON.parse puts integer-like keys ("2", "10") first,
+    // so the object's own order is not the answer's.
+    const order = Array.isArray(data.support) && data.support.length === entries.length &&
+      data.support.every((l) => String(l) in terms) ? data.support.map(String) : entries.map(([l]) => l);
+    return [barChart(`Per-category terms of ${what}`, order, [{name: '', values: order.map((l) => terms[l])}])];
   };
   if (data.terms && typeof data.terms === 'object') {
     const main = Object.keys(data).find((k) => typeof data[k] === 'number' || data[k] === 'Infinity') || 'the result';
