@@ -24,18 +24,20 @@ const route routes[] = {
     {"/openapi.json", "GET", h_asset, false, GET_ALLOW},
     {"/", "GET", h_asset, false, GET_ALLOW},
     {"/docs", "GET", h_asset, false, GET_ALLOW},
-    {"/assets/*", "GET", h_asset, false, GET_ALLOW}, /* every file under /assets/ */
+    {"/assets/{file}", "GET", h_asset, false, GET_ALLOW},
 };
 const size_t route_count = sizeof routes / sizeof routes[0];
 
 const route *route_find(const char *path, int *index)
 {
     for (size_t i = 0; i < route_count; i++) {
-        /* A path ending in "/" + "*" is a prefix: one row (and metrics label) for a folder. */
-        size_t n = strlen(routes[i].path);
-        bool prefix = n >= 2 && routes[i].path[n - 1] == '*' && routes[i].path[n - 2] == '/';
-        if (prefix ? strncmp(routes[i].path, path, n - 1) == 0 && path[n - 1] != '\0'
-                   : strcmp(routes[i].path, path) == 0) {
+        /* A last segment "{name}" (the contract's template) matches one non-empty
+         * segment: one row, and one metrics label, for the files of a folder. */
+        const char *p = routes[i].path, *brace = strrchr(p, '{');
+        size_t n = brace ? (size_t)(brace - p) : 0;
+        bool tmpl = brace && n > 0 && p[n - 1] == '/' && p[strlen(p) - 1] == '}';
+        if (tmpl ? strncmp(p, path, n) == 0 && path[n] != '\0' && !strchr(path + n, '/')
+                 : strcmp(p, path) == 0) {
             *index = (int)i;
             return &routes[i];
         }

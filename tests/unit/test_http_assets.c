@@ -3,7 +3,7 @@
  * found at its path with its type and a strong ETag naming its length, If-None-Match is
  * read as RFC 9110 says (weak comparison, lists, "*", junk matches nothing), h_asset
  * answers 200 with the asset's headers or a bodiless 304, and the route table's
- * "/assets/" + "*" row is a prefix that needs a file name.
+ * "/assets/{file}" row matches one file name (a non-empty segment, no deeper path).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -126,8 +126,9 @@ static void t_routes(void **state)
     const route *b = route_find("/assets/anything", &j);
     assert_non_null(a);
     assert_true(a == b && i == j);
-    assert_string_equal(a->path, "/assets/*");
+    assert_string_equal(a->path, "/assets/{file}");
     assert_null(route_find("/assets/", &i));
+    assert_null(route_find("/assets/a/b.js", &i));
     assert_int_equal(i, (int)route_count);
     assert_null(route_find("/assets", &i));
     assert_null(route_find("/assetsx/y", &i));
