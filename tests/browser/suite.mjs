@@ -182,6 +182,13 @@ scenario('a form for every compute route of the contract', async () => {
   const options = await page.locator('#route option').evaluateAll((os) => os.map((o) => o.value));
   const post = Object.entries(spec.paths).filter(([, i]) => i.post).map(([p]) => p);
   same(options, post, 'routes offered');
+  // A reload revalidates with the ETags (Cache-Control: no-cache) and gets 304s.
+  const statuses = [];
+  page.on('response', (r) => statuses.push([new URL(r.url()).pathname, r.status()]));
+  await page.reload();
+  await page.waitForSelector('body[data-ready]');
+  const revalidated = statuses.filter(([p, st]) => p.startsWith('/assets/') && st === 304).map(([p]) => p);
+  check(revalidated.includes('/assets/playground.js'), `no 304 on reload: ${JSON.stringify(statuses)}`);
   for (const path of post) {
     await page.selectOption('#route', path);
     const members = await page.locator('#members [data-member]').count();
@@ -447,6 +454,13 @@ scenario('/docs lists every route; each "try it" fills the form', async () => {
   const links = await page.locator('a.try').evaluateAll((as) => as.map((a) => ({href: a.href, route: a.dataset.route, example: a.dataset.example})));
   const expected = Object.entries(spec.paths).flatMap(([p, i]) => (i.post ? Object.keys(i.post.requestBody.content['application/json'].examples || {}).map((e) => `${p} ${e}`) : []));
   same(links.map((l) => `${l.route} ${l.example}`), expected, 'a try-it link per example');
+  // Members with types and limits, and the error codes of each response.
+  const kl = page.locator('section[id="post-kl"]');
+  const pRow = await kl.locator('tbody tr', {has: page.locator('th code', {hasText: /^p$/})}).first().textContent();
+  check(/array of number/.test(pRow) && /object of number/.test(pRow) && /≥ 0/.test(pRow), `/kl member p: ${pRow}`);
+  const r422 = await kl.locator('tr', {has: page.locator('th', {hasText: /^422$/})}).textContent();
+  check(['negative_value', 'not_normalized', 'shape_mismatch'].every((c) => r422.includes(c)), `/kl 422 codes: ${r422}`);
+  check(await page.locator('#codes').count() === 1, 'no table of problem codes');
   await shot(page, 'docs');
   const play = await newPage(D);
   for (const l of links) {
