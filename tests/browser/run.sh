@@ -4,7 +4,7 @@
 # through html-validate and their JavaScript through ESLint. All three npm packages are
 # pinned in tests/browser/package-lock.json and installed with `npm ci` (scripts/npm_ci.sh)
 # when missing or when the lock file changed; chromium, node and npm come from apt
-# (scripts/deps.sh). Screenshots and daemon logs go to build/browser-artifacts/ (not
+# (scripts/deps.sh). axe-core (also pinned) audits both pages for WCAG 2.1 A/AA. Screenshots and daemon logs go to build/browser-artifacts/ (not
 # committed; the README's docs/playground.png is a copy of playground.png).
 # Prints one line per step and scenario, then "browser: N passed, M failed"; exits
 # non-zero on any failure. Run by `make browser` and, through scripts/check_browser.sh,

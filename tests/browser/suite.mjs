@@ -13,7 +13,7 @@
 // screenshots go to ARTIFACTS.
 
 import {spawn, execFileSync} from 'node:child_process';
-import {mkdirSync, writeFileSync, createWriteStream} from 'node:fs';
+import {mkdirSync, writeFileSync, createWriteStream, readFileSync} from 'node:fs';
 import {isDeepStrictEqual} from 'node:util';
 import {join} from 'node:path';
 import {chromium} from 'playwright-core';
@@ -82,8 +82,8 @@ const pageErrors = [];
 let browser;
 let spec;
 
-async function newPage(d, viewport = {width: 1280, height: 900}) {
-  const context = await browser.newContext({viewport});
+async function newPage(d, viewport = {width: 1280, height: 900}, options = {}) {
+  const context = await browser.newContext({viewport, ...options});
   const origin = new URL(d.base).origin;
   context.on('request', (req) => {
     const u = new URL(req.url());
@@ -533,6 +533,33 @@ scenario('--cors-origin and --api-key-file: same-origin page with a key in memor
   same(JSON.parse(out), a.json, 'curl with the key from the environment');
   const stored = await page.evaluate(() => JSON.stringify([localStorage, sessionStorage, document.cookie, location.href]));
   check(!stored.includes(key), 'the key reached storage, a cookie or the URL');
+  await page.close0();
+});
+
+// axe-core's WCAG 2.1 A/AA rules on both pages (the playground with a result and a
+// problem shown). axe is injected as an inline script, which the pages' CSP rightly
+// refuses, so only this context bypasses the CSP.
+const AXE = readFileSync(new URL('./node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
+scenario('accessibility: axe-core finds no WCAG 2.1 A/AA violation', async () => {
+  const page = await newPage(D, undefined, {bypassCSP: true});
+  const audit = async (what) => {
+    await page.addScriptTag({content: AXE});
+    const r = await page.evaluate(async () => {
+      const res = await window.axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
+      return res.violations.map((v) => `${v.id} (${v.nodes.length}): ${v.nodes[0].target.join(' ')}`);
+    });
+    check(r.length === 0, `${what}: ${r.join('; ')}`);
+  };
+  await page.goto(`${D.base}/?route=/kl&example=labelled`);
+  await page.waitForSelector('body[data-ready]');
+  await submitAndWait(page);
+  await audit('/ with a result');
+  await setFields(page, {q: '1.5 -0.5'});
+  await submitAndWait(page);
+  await audit('/ with a problem');
+  await page.goto(`${D.base}/docs`);
+  await page.waitForSelector('body[data-ready]');
+  await audit('/docs');
   await page.close0();
 });
 

@@ -71,8 +71,8 @@ function examples(path, op) {
   const answers = ok.examples || {};
   const out = Object.entries(ex).map(([name, e]) => el('div', {class: 'example'},
     el('h4', {}, e.summary || name),
-    el('pre', {}, JSON.stringify(e.value, null, 1)),
-    answers[name] ? el('details', {}, el('summary', {}, 'Response'), el('pre', {}, JSON.stringify(answers[name].value, null, 1))) : null,
+    el('pre', {tabindex: 0}, JSON.stringify(e.value, null, 1)),
+    answers[name] ? el('details', {}, el('summary', {}, 'Response'), el('pre', {tabindex: 0}, JSON.stringify(answers[name].value, null, 1))) : null,
     el('p', {}, el('a', {class: 'try', href: `/?${new URLSearchParams({route: path, example: name})}`,
       'data-route': path, 'data-example': name}, `Try “${name}” in the playground`))));
   return out.length ? [el('h3', {}, 'Examples'), ...out] : [];
