@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # tests/browser/run.sh [BIN] — the playground (/) and docs page (/docs) in a real browser
 # (issue 18): Debian's Chromium, headless, driven by playwright-core; the pages' HTML
-# through html-validate and their JavaScript through ESLint. All three npm packages are
-# pinned in tests/browser/package-lock.json and installed with `npm ci` (scripts/npm_ci.sh)
-# when missing or when the lock file changed; chromium, node and npm come from apt
-# (scripts/deps.sh). axe-core (also pinned) audits both pages for WCAG 2.1 A/AA. Screenshots and daemon logs go to build/browser-artifacts/ (not
-# committed; the README's docs/playground.png is a copy of playground.png).
+# through html-validate and their JavaScript through ESLint; axe-core audits both pages
+# (WCAG 2.1 A/AA). The npm packages are pinned in tests/browser/package-lock.json and
+# installed with `npm ci` (scripts/npm_ci.sh) when missing or when the lock file
+# changed; chromium, node and npm come from apt (scripts/deps.sh). Screenshots and daemon
+# logs go to build/browser-artifacts/ (not committed; the README's docs/playground.png is
+# a copy of playground.png).
 # Prints one line per step and scenario, then "browser: N passed, M failed"; exits
 # non-zero on any failure. Run by `make browser` and, through scripts/check_browser.sh,
 # by `make test`.
