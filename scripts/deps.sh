@@ -2,7 +2,7 @@
 # Installs the Debian packages a step needs, only when something is missing.
 #   scripts/deps.sh build   compiler, libmicrohttpd, jansson, python3-yaml (openapi.json)
 #   scripts/deps.sh test    + cmocka, libcurl, mpmath, jsonschema, promtool/prometheus,
-#                             node + npm, yamllint, curl, chromium (tests/browser)
+#                             node + npm, yamllint, curl, chromium + firefox-esr (tests/browser)
 #   scripts/deps.sh bench   + wrk, nginx, FastAPI/uvicorn/scipy and PyTorch for baselines
 #   scripts/deps.sh need ITEM...   just these: "command:package" for a tool, else a package
 #                                  (what the check and image scripts need when run alone)
@@ -21,7 +21,8 @@ case "$set_name" in
   build) pkgs+=(python3-yaml) ;;
   test) pkgs+=(libcmocka-dev libcurl4-openssl-dev python3-mpmath python3-jsonschema python3-yaml)
         tools+=(/usr/bin/python3:python3 curl:curl promtool:prometheus prometheus:prometheus
-                node:nodejs npm:npm yamllint:yamllint chromium:chromium) ;;
+                node:nodejs npm:npm yamllint:yamllint chromium:chromium
+                firefox-esr:firefox-esr) ;;
   bench) tools+=(wrk:wrk nginx:nginx curl:curl)
          pkgs+=(python3-fastapi uvicorn python3-scipy python3-numpy python3-torch) ;;
   *) echo "deps.sh: unknown set '$set_name' (build|test|bench|need)" >&2; exit 2 ;;

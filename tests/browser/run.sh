@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # tests/browser/run.sh [BIN] — the playground (/) and docs page (/docs) in a real browser
-# (issue 18): Debian's Chromium, headless, driven by playwright-core; the pages' HTML
-# through html-validate and their JavaScript through ESLint; axe-core audits both pages
-# (WCAG 2.1 A/AA). The npm packages are pinned in tests/browser/package-lock.json and
+# (issue 18): Debian's Chromium, headless, driven by playwright-core, then Debian's Firefox
+# ESR over WebDriver BiDi when it is installed (DV_NO_FIREFOX=1 leaves it out); the
+# pages' HTML through html-validate and their JavaScript through ESLint; axe-core audits
+# both pages (WCAG 2.1 A/AA). The npm packages are pinned in tests/browser/package-lock.json and
 # installed with `npm ci` (scripts/npm_ci.sh) when missing or when the lock file
 # changed; chromium, node and npm come from apt (scripts/deps.sh). Screenshots and daemon
 # logs go to build/browser-artifacts/ (not committed; the README's docs/playground.png is

@@ -1,5 +1,6 @@
-// suite.mjs BIN ARTIFACTS — the playground (/) and the docs page (/docs) in a real
-// browser: Debian's Chromium, headless, driven by playwright-core (pinned in
+// suite.mjs BIN ARTIFACTS — the playground (/) and the docs page (/docs) in real
+// browsers: Debian's Chromium, headless, driven by playwright-core, then Debian's
+// Firefox ESR (when installed) over WebDriver BiDi (both clients pinned in
 // package-lock.json). Run by tests/browser/run.sh, which also validates the HTML and
 // lints the scripts.
 //
@@ -13,7 +14,7 @@
 // screenshots go to ARTIFACTS.
 
 import {spawn, execFileSync} from 'node:child_process';
-import {mkdirSync, writeFileSync, createWriteStream, readFileSync} from 'node:fs';
+import {mkdirSync, writeFileSync, createWriteStream, readFileSync, existsSync} from 'node:fs';
 import {isDeepStrictEqual} from 'node:util';
 import {join} from 'node:path';
 import {chromium} from 'playwright-core';
@@ -133,7 +134,9 @@ async function submitAndWait(page) {
 const shown = async (page, member) => page.locator(`#summary dd[data-member="${member}"]`).textContent();
 const pageBody = async (page) => JSON.parse(await page.locator('#curl').getAttribute('data-body'));
 const pageResponse = async (page) => JSON.parse(await page.locator('#response').textContent());
-const shot = (page, name) => page.screenshot({path: join(ART, `${name}.png`), fullPage: true});
+// Playwright's screenshot injects a <style> (to hide the caret), which Firefox rightly
+// reports as a CSP violation; the Firefox pass therefore takes none.
+const shot = (page, name) => (engine === 'chromium' ? page.screenshot({path: join(ART, `${name}.png`), fullPage: true}) : null);
 
 function same(a, b, what) {
   if (!isDeepStrictEqual(a, b)) throw new Error(`${what}: ${JSON.stringify(a)} != ${JSON.stringify(b)}`);
@@ -145,7 +148,9 @@ function check(cond, what) {
 // ---- scenarios ---------------------------------------------------------------------------
 
 const scenarios = [];
-const scenario = (name, fn) => scenarios.push({name, fn});
+// opts.chromium: run in the Chromium pass only (what needs CDP-only features).
+const scenario = (name, fn, opts = {}) => scenarios.push({name, fn, ...opts});
+let engine = 'chromium';
 let D; // the default daemon
 
 scenario('assets: types, CSP, ETag/304, HEAD', async () => {
@@ -518,7 +523,7 @@ scenario('--cors-origin and --api-key-file: same-origin page with a key in memor
   const key = 'k3y-' + Math.random().toString(36).slice(2);
   const keyFile = join(ART, 'api-key.txt');
   writeFileSync(keyFile, `${key}\n`, {mode: 0o600});
-  const d = await startDaemon('auth', ['--cors-origin', 'https://dashboard.example', '--api-key-file', keyFile]);
+  const d = await startDaemon(`auth-${engine}`, ['--cors-origin', 'https://dashboard.example', '--api-key-file', keyFile]);
   const page = await openPlay(d, '?route=/kl&example=array');
   await submitAndWait(page);
   check(await page.locator('#api-key-error').isVisible(), '401 not shown at the key field');
@@ -561,7 +566,7 @@ scenario('accessibility: axe-core finds no WCAG 2.1 A/AA violation', async () =>
   await page.waitForSelector('body[data-ready]');
   await audit('/docs');
   await page.close0();
-});
+}, {chromium: true});
 
 scenario('README screenshot', async () => {
   const page = await openPlay(D, '?route=/kl&example=labelled', {width: 1280, height: 860});
@@ -569,30 +574,60 @@ scenario('README screenshot', async () => {
   await page.evaluate(() => { document.activeElement.blur(); window.scrollTo(0, 0); });
   await page.screenshot({path: join(ART, 'playground.png')});
   await page.close0();
-});
+}, {chromium: true});
 
 // ---- run ---------------------------------------------------------------------------------
 
+// Two passes over the scenarios: Debian's Chromium (CDP, playwright-core), then, when
+// installed, Debian's Firefox ESR over WebDriver BiDi (playwright-core-firefox: an older
+// playwright-core, pinned, whose BiDi commands that Firefox ESR implements).
+const ENGINES = [['chromium', async () => chromium.launch({executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox']})]];
+const FIREFOX = process.env.FIREFOX || '/usr/bin/firefox-esr';
+if (existsSync(FIREFOX) && process.env.DV_NO_FIREFOX !== '1') {
+  ENGINES.push(['firefox', async () => {
+    const {firefox} = await import('playwright-core-firefox');
+    return firefox.launch({channel: 'moz-firefox', executablePath: FIREFOX, headless: true});
+  }]);
+}
+
 let pass = 0, fail = 0, skip = 0;
+if (ENGINES.length === 1) {
+  skip++;
+  console.log(`skip - the Firefox pass: ${existsSync(FIREFOX) ? 'DV_NO_FIREFOX=1' : `${FIREFOX} is not installed (apt-get install -y firefox-esr)`}`);
+}
 try {
   D = await startDaemon('main');
   spec = await (await fetch(`${D.base}/openapi.json`)).json();
-  browser = await chromium.launch({executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox']});
-  for (const s of scenarios) {
-    const t0 = Date.now();
+  for (const [name, launch] of ENGINES) {
+    engine = name;
+    const tag = name === 'chromium' ? '' : `[${name}] `;
     try {
-      const r = await s.fn();
-      if (typeof r === 'string' && r.startsWith('skip')) { skip++; console.log(`skip - ${s.name}: ${r.slice(6)}`); continue; }
-      pass++;
-      console.log(`ok - ${s.name} (${Date.now() - t0} ms)${typeof r === 'string' ? `: ${r}` : ''}`);
+      browser = await launch();
     } catch (e) {
       fail++;
-      console.log(`FAIL - ${s.name}: ${e.message.split('\n')[0]}`);
+      console.log(`FAIL - ${tag}launching ${name}: ${e.message.split('\n')[0]}`);
+      continue;
     }
-  }
-  const global = [['no request leaves the page\'s origin', offOrigin], ['no console error, page error or CSP violation', pageErrors]];
-  for (const [name, list] of global) {
-    if (list.length) { fail++; console.log(`FAIL - ${name}: ${[...new Set(list)].slice(0, 5).join('; ')}`); } else { pass++; console.log(`ok - ${name}`); }
+    for (const s of scenarios) {
+      if (s.chromium && name !== 'chromium') continue;
+      const t0 = Date.now();
+      try {
+        const r = await s.fn();
+        if (typeof r === 'string' && r.startsWith('skip')) { skip++; console.log(`skip - ${tag}${s.name}: ${r.slice(6)}`); continue; }
+        pass++;
+        console.log(`ok - ${tag}${s.name} (${Date.now() - t0} ms)${typeof r === 'string' ? `: ${r}` : ''}`);
+      } catch (e) {
+        fail++;
+        console.log(`FAIL - ${tag}${s.name}: ${e.message.split('\n')[0]}`);
+      }
+    }
+    await browser.close();
+    browser = null;
+    const global = [['no request leaves the page\'s origin', offOrigin], ['no console error, page error or CSP violation', pageErrors]];
+    for (const [what, list] of global) {
+      if (list.length) { fail++; console.log(`FAIL - ${tag}${what}: ${[...new Set(list)].slice(0, 5).join('; ')}`); } else { pass++; console.log(`ok - ${tag}${what}`); }
+      list.length = 0;
+    }
   }
 } catch (e) {
   fail++;
