@@ -5,7 +5,7 @@
 // Like the playground it is driven by the document alone, so it never lists a route the
 // contract lacks or misses one it has.
 
-import {loadSpec, members, memberTypeText, memberDescription, limits, deref, requestOf, el, markdown} from './openapi.js';
+import {loadSpec, members, memberTypeText, memberDescription, limits, deref, requestOf, el, markdown, fmt} from './openapi.js';
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete', 'options'];
 const slug = (method, path) => `${method}-${path.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'root'}`;
@@ -42,8 +42,8 @@ function forms(spec, schema) {
   if (!s || !s.oneOf) return null;
   return el('ul', {}, s.oneOf.map((v) => {
     const d = deref(spec, v) || {};
-    const req = (d.required || []).map((r) => [code(r), ' ']);
-    return el('li', {}, d.description || '', req.length ? [' Requires ', ...req.flat()] : '');
+    const req = (d.required || []).flatMap((r, i) => [i ? ', ' : '', code(r)]);
+    return el('li', {}, d.description || '', req.length ? [' Requires ', ...req, '.'] : '');
   }));
 }
 
@@ -71,8 +71,8 @@ function examples(path, op) {
   const answers = ok.examples || {};
   const out = Object.entries(ex).map(([name, e]) => el('div', {class: 'example'},
     el('h4', {}, e.summary || name),
-    el('pre', {tabindex: 0}, JSON.stringify(e.value, null, 1)),
-    answers[name] ? el('details', {}, el('summary', {}, 'Response'), el('pre', {tabindex: 0}, JSON.stringify(answers[name].value, null, 1))) : null,
+    el('pre', {tabindex: 0}, fmt(e.value, true)),
+    answers[name] ? el('details', {}, el('summary', {}, 'Response'), el('pre', {tabindex: 0}, fmt(answers[name].value, true))) : null,
     el('p', {}, el('a', {class: 'try', href: `/?${new URLSearchParams({route: path, example: name})}`,
       'data-route': path, 'data-example': name}, `Try “${name}” in the playground`))));
   return out.length ? [el('h3', {}, 'Examples'), ...out] : [];

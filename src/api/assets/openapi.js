@@ -156,6 +156,17 @@ export function typeText(spec, schema, depth = 0) {
   return t.length ? t.join(' | ') + lim(s) : 'any';
 }
 
+// A value as JSON a person reads and types: on one line, a space after each comma and
+// colon. block puts each member of a top-level object on its own line.
+export function fmt(v, block = false) {
+  if (Array.isArray(v)) return `[${v.map((x) => fmt(x)).join(', ')}]`;
+  if (v && typeof v === 'object') {
+    const parts = Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}: ${fmt(x)}`);
+    return block && parts.length ? `{\n  ${parts.join(',\n  ')}\n}` : `{${parts.join(', ')}}`;
+  }
+  return JSON.stringify(v);
+}
+
 // A DOM element with attributes and children (strings become text, never HTML).
 export function el(tag, attrs = {}, ...children) {
   const svg = ['svg', 'g', 'rect', 'line', 'path', 'text', 'title', 'desc'].includes(tag);

@@ -10,7 +10,7 @@
 // Everything stays on this origin: the page fetches /openapi.json and the route itself,
 // and the API key lives in its input field only (never in storage or in the URL).
 
-import {loadSpec, computeRoutes, members, memberTypes, memberTypeText, memberDescription, limits, el} from './openapi.js';
+import {loadSpec, computeRoutes, members, memberTypes, memberTypeText, memberDescription, limits, el, fmt} from './openapi.js';
 import {densityData} from './densities.js';
 
 const $ = (id) => document.getElementById(id);
@@ -70,15 +70,6 @@ function readBody(show) {
 }
 
 // ---- the form --------------------------------------------------------------------------
-
-// A value as the text a person would type: JSON with a space after each comma.
-function fmt(v) {
-  if (Array.isArray(v)) return `[${v.map(fmt).join(', ')}]`;
-  if (v && typeof v === 'object') {
-    return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}: ${fmt(x)}`).join(', ')}}`;
-  }
-  return JSON.stringify(v);
-}
 
 function kindOf(ts) {
   if (ts.size === 1 && ts.has('boolean')) return 'boolean';
