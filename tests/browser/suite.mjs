@@ -11,7 +11,7 @@
 // request any page makes is recorded: one that leaves the daemon's origin fails the
 // suite, as does any console error, page error or CSP violation.
 // Prints "ok - name" / "FAIL - name: why" per scenario, then "suite: N passed, M failed";
-// screenshots go to ARTIFACTS.
+// screenshots, daemon logs and the network log (network.log) go to ARTIFACTS.
 
 import {spawn, execFileSync} from 'node:child_process';
 import {mkdirSync, writeFileSync, createWriteStream, readFileSync, existsSync} from 'node:fs';
@@ -79,6 +79,7 @@ async function api(base, path, body, headers = {}) {
 // ---- the browser -------------------------------------------------------------------------
 
 const offOrigin = [];
+const networkLog = [];  // every request any page made: "engine METHOD url", saved as an artifact
 const pageErrors = [];
 let browser;
 let spec;
@@ -87,6 +88,7 @@ async function newPage(d, viewport = {width: 1280, height: 900}, options = {}) {
   const context = await browser.newContext({viewport, ...options});
   const origin = new URL(d.base).origin;
   context.on('request', (req) => {
+    networkLog.push(`${engine} ${req.method()} ${req.url()}`);
     const u = new URL(req.url());
     if (u.origin !== origin) offOrigin.push(req.url());
   });
@@ -635,6 +637,7 @@ try {
 } finally {
   if (browser) await browser.close();
   await stopDaemons();
+  writeFileSync(join(ART, 'network.log'), networkLog.join('\n') + '\n');
 }
 console.log(`suite: ${pass} passed, ${fail} failed${skip ? `, ${skip} skipped` : ''}`);
 process.exit(fail ? 1 : 0);
