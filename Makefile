@@ -46,7 +46,8 @@ UTIL_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard src/util/*.c))
 CORE_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard src/core/*.c))
 JSON_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard src/json/*.c))
 HTTP_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard src/http/*.c))
-API_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(wildcard src/api/*.c)) $(BUILD)/gen/openapi_embed.o
+API_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(wildcard src/api/*.c)) $(BUILD)/gen/openapi_embed.o \
+            $(BUILD)/gen/assets_embed.o
 MAIN_OBJ := $(BUILD)/src/main.o
 UTIL_LIB := $(BUILD)/libdvutil.a
 CORE_LIB := $(BUILD)/libdvcore.a
@@ -63,7 +64,7 @@ ITEST_BIN := $(BUILD)/tests/integration
 HTTP_LIBS := -lmicrohttpd -lpthread -lm
 TEST_LIBS := -lcmocka -lm
 
-.PHONY: all run test check unit integration install uninstall fuzz-replay alloc-test deps deps-test deps-quiet clean bench fuzz soak image image-test cluster-demo
+.PHONY: browser all run test check unit integration install uninstall fuzz-replay alloc-test deps deps-test deps-quiet clean bench fuzz soak image image-test cluster-demo
 all: deps-quiet $(BIN)
 
 # Install missing Debian packages (no-op when present). DEPS=0 skips the check.
@@ -88,6 +89,17 @@ $(MAIN_OBJ): src/main.c
 $(BUILD)/gen/openapi_embed.o: api/openapi.yaml src/api/openapi_embed.S
 	@mkdir -p $(dir $@)
 	$(CC) $(SANFLAGS) -c src/api/openapi_embed.S -o $@
+
+# The playground and docs pages (src/api/assets/) and the contract as JSON, embedded the
+# same way; the JSON is converted from the YAML at build time (api/openapi_json.py,
+# python3-yaml), into build/gen/ for both the normal and the SAN=1 build.
+ASSETS := $(wildcard src/api/assets/*)
+build/gen/openapi.json: api/openapi.yaml api/openapi_json.py
+	@mkdir -p $(dir $@)
+	/usr/bin/python3 api/openapi_json.py $< $@
+$(BUILD)/gen/assets_embed.o: src/api/assets_embed.S $(ASSETS) build/gen/openapi.json
+	@mkdir -p $(dir $@)
+	$(CC) $(SANFLAGS) -c src/api/assets_embed.S -o $@
 
 $(UTIL_LIB): $(UTIL_OBJ)
 	@rm -f $@
@@ -120,6 +132,12 @@ $(BUILD)/tests/test_util_numparse: tests/unit/test_util_numparse.c $(UTIL_LIB)
 	$(CC) $(BASE_CFLAGS) $(INC_util) -Itests/unit -o $@ $< $(UTIL_LIB) $(LDFLAGS_ALL) \
 	  -Wl,--wrap=malloc $(TEST_LIBS)
 
+# Unit tests of the API layer (test_api_*.c) link the service without main.
+$(BUILD)/tests/test_api_%: tests/unit/test_api_%.c $(SERVICE_OBJ) $(wildcard tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(INC_api) -Itests/unit -o $@ $< $(SERVICE_OBJ) $(LDFLAGS_ALL) \
+	  $(HTTP_LIBS) $(TEST_LIBS)
+
 $(ITEST_BIN): $(ITEST_SRC) $(wildcard tests/integration/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) -Itests/integration -o $@ $(ITEST_SRC) $(LDFLAGS_ALL) \
@@ -151,6 +169,11 @@ $(ALLOC_BIN): tests/alloc/alloc_test.c $(SERVICE_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(SERVICE_OBJ) $(LDFLAGS_ALL) \
 	  -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free $(HTTP_LIBS) -ljansson
+
+# The playground and docs in headless Chromium and Firefox (tests/browser/run.sh; also
+# run by `make test` as one of the checks).
+browser: deps-test $(BIN)
+	tests/browser/run.sh $(BIN)
 
 fuzz-replay: $(FUZZ_REPLAY)
 alloc-test: $(ALLOC_BIN)

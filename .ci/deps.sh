@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a step needs, only when something is missing.
-#   .ci/deps.sh build   compiler, libmicrohttpd, jansson
+#   .ci/deps.sh build   compiler, libmicrohttpd, python3-yaml (build/gen/openapi.json)
 #   .ci/deps.sh test    + cmocka, libcurl, mpmath, jsonschema, promtool/prometheus,
-#                             node + npm, yamllint, curl
+#                             node + npm, yamllint, curl, chromium + firefox-esr (tests/browser)
 #   .ci/deps.sh bench   + wrk, nginx, FastAPI/uvicorn/scipy and PyTorch for baselines
 #   .ci/deps.sh need ITEM...   just these: "command:package" for a tool, else a package
 #                                  (what the check and image scripts need when run alone)
@@ -18,11 +18,12 @@ case "$set_name" in
         for item in "${@:2}"; do
           case "$item" in *:*) tools+=("$item") ;; *) pkgs+=("$item") ;; esac
         done ;;
-  build) ;;
+  build) pkgs+=(python3-yaml) ;;
   test) pkgs+=(libcmocka-dev libcurl4-openssl-dev python3-mpmath python3-jsonschema python3-yaml
               python3-numpy)
         tools+=(/usr/bin/python3:python3 curl:curl promtool:prometheus prometheus:prometheus
-                node:nodejs npm:npm yamllint:yamllint) ;;
+                node:nodejs npm:npm yamllint:yamllint chromium:chromium
+                firefox-esr:firefox-esr) ;;
   bench) tools+=(wrk:wrk nginx:nginx curl:curl)
          pkgs+=(python3-fastapi uvicorn python3-scipy python3-numpy python3-torch) ;;
   *) echo "deps.sh: unknown set '$set_name' (build|test|bench|need)" >&2; exit 2 ;;

@@ -16,5 +16,7 @@ void h_healthz(dv_req *r);
 void h_readyz(dv_req *r);
 void h_metrics(dv_req *r);
 void h_openapi(dv_req *r);
+/* The page assets and /openapi.json (src/api/assets.c). */
+void h_asset(dv_req *r);
 
 #endif

@@ -19,5 +19,9 @@ static const route rows[] = {
     {"/readyz", "GET", h_readyz, false, GET_ALLOW},
     {"/metrics", "GET", h_metrics, true, GET_ALLOW},
     {"/openapi.yaml", "GET", h_openapi, false, GET_ALLOW},
+    {"/openapi.json", "GET", h_asset, false, GET_ALLOW},
+    {"/", "GET", h_asset, false, GET_ALLOW},
+    {"/docs", "GET", h_asset, false, GET_ALLOW},
+    {"/assets/{file}", "GET", h_asset, false, GET_ALLOW},
 };
 const route_table api_routes = {rows, sizeof rows / sizeof rows[0]};

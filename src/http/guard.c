@@ -324,20 +324,22 @@ static bool reserve(struct pollfd **fds, guard_conn ***who, size_t *cap, size_t 
  * arrives and a client writing a large body is not throttled to one read per tick), and
  * every TICK_MS checks every connection.
  */
+/* Poll arrays for the connections and the lingering sockets, sized by guard_start; the
+ * guard thread never grows them (what does not fit waits for a later tick). */
+static struct pollfd *g_fds, *g_lfds;
+static guard_conn **g_who, **g_lwho;
+static size_t g_cap, g_lcap;
+
 static void *guard_main(void *arg)
 {
     (void)arg;
-    struct pollfd *fds = NULL, *lfds = NULL;
-    guard_conn **who = NULL, **lwho = NULL;
-    size_t cap = 0, lcap = 0;
+    struct pollfd *fds = g_fds, *lfds = g_lfds;
+    guard_conn **who = g_who;
+    size_t cap = g_cap, lcap = g_lcap;
     double next_tick = now_s() + TICK_MS / 1000.0;
     while (!atomic_load(&g_stop)) {
         size_t nl = 0;
         pthread_mutex_lock(&g_mu);
-        size_t want = 0;
-        for (linger_fd *l = g_lingering; l; l = l->next)
-            want++;
-        reserve(&lfds, &lwho, &lcap, want);
         for (linger_fd *l = g_lingering; l && nl < lcap; l = l->next)
             lfds[nl++] = (struct pollfd){.fd = l->fd, .events = POLLIN | POLLRDHUP};
         pthread_mutex_unlock(&g_mu);
@@ -350,7 +352,6 @@ static void *guard_main(void *arg)
         drain_lingering(now);
         if (now >= next_tick) {
             next_tick = now + TICK_MS / 1000.0;
-            reserve(&fds, &who, &cap, g_count);
             size_t n = 0;
             for (guard_conn *g = g_head; g && n < cap; g = g->next) {
                 if (g->shut)
@@ -364,15 +365,16 @@ static void *guard_main(void *arg)
         }
         pthread_mutex_unlock(&g_mu);
     }
-    free(fds);
-    free(who);
-    free(lfds);
-    free(lwho);
     return NULL;
 }
 
 bool guard_start(const dv_config *cfg, int other_route)
 {
+    /* The poll arrays are sized here, in the starting thread: a first malloc in the guard
+     * thread would give it a glibc arena of its own (64 MiB of address space). */
+    size_t want = (size_t)cfg->max_connections * 2 + 256;
+    if (!reserve(&g_fds, &g_who, &g_cap, want) || !reserve(&g_lfds, &g_lwho, &g_lcap, want))
+        return false;
     g_cfg = cfg;
     g_other_route = other_route;
     atomic_store(&g_stop, false);
@@ -393,4 +395,11 @@ void guard_stop(void)
         close(l->fd);
         free(l);
     }
+    free(g_fds);
+    free(g_who);
+    free(g_lfds);
+    free(g_lwho);
+    g_fds = g_lfds = NULL;
+    g_who = g_lwho = NULL;
+    g_cap = g_lcap = 0;
 }

@@ -53,6 +53,11 @@ typedef struct dv_req {
     const char *content_type;  /* NULL → application/json */
     const void *static_body;   /* a body that outlives the request (embedded files) */
     size_t static_len;
+    /* Extra response headers: name, value, …, NULL, outliving the request (the page
+     * assets' ETag, CSP, Cache-Control). When set, they replace the default
+     * "Cache-Control: no-store". */
+    const char *const *headers;
+    const char *if_none_match; /* the request's If-None-Match header, or NULL */
     unsigned status;
     size_t bytes_out;
     uint64_t values;   /* numbers consumed by the math (metric) */

@@ -195,7 +195,11 @@ static enum MHD_Result respond(struct MHD_Connection *c, dv_req *r)
         MHD_add_response_header(resp, "Vary", "Origin");
     MHD_add_response_header(resp, "Access-Control-Expose-Headers", "X-Request-Id");
     MHD_add_response_header(resp, "X-Request-Id", r->request_id);
-    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    if (r->headers)
+        for (const char *const *h = r->headers; h[0]; h += 2)
+            MHD_add_response_header(resp, h[0], h[1]);
+    else
+        MHD_add_response_header(resp, "Cache-Control", "no-store");
     if (r->status == 204) {
         MHD_add_response_header(resp, "Access-Control-Allow-Methods", "GET, POST, OPTIONS");
         MHD_add_response_header(resp, "Access-Control-Allow-Headers",
@@ -420,6 +424,7 @@ static enum MHD_Result begin_request(struct MHD_Connection *c, const char *url,
     r->method_index = metrics_method_index(method);
     r->route = route_find(g_routes, url, &r->route_index);
     request_id(r, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Request-Id"));
+    r->if_none_match = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
     r->guard = guard_of(c);
     guard_request(r->guard, r);
     if (!decide_early(c, r))

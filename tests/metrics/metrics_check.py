@@ -431,6 +431,19 @@ def check_statuses(reqs, where):
     return not bad
 
 
+def settle_fds(pid, seconds=3.0):
+    """Waits until the daemon's open fds stop changing (sockets of the mix's last requests
+    close, lingering early answers end at their client's EOF), so process_open_fds and
+    /proc are read from the same state."""
+    end = time.time() + seconds
+    last, same = -1, 0
+    while time.time() < end and same < 3:
+        n = len(os.listdir("/proc/%d/fd" % pid))
+        same = same + 1 if n == last else 0
+        last = n
+        time.sleep(0.1)
+
+
 def proc_problems(e, pid):
     """Compare the process_* set with /proc/PID."""
     probs = []
@@ -508,6 +521,7 @@ def cmd_main(a):
     window = time.time() - t1
     if check_statuses(reqs, "mix"):
         ok("mix: %d requests answered with the planned statuses" % len(reqs))
+    settle_fds(a.pid)
     s1, probs = converge(base, a.tmp, s0, reqs, a.version, "mix")
     if s1.status != 200:
         return 1
