@@ -1,17 +1,15 @@
 /*
  * drift.c — binning and the sample figures of SPEC §9 (feature drift): validation and
  * sorting of numeric samples, numpy-exact quantile edges, counts in the frozen bins,
- * Wasserstein-1, the population standard deviation, the χ² test of homogeneity, and the
- * two per-feature drivers (numeric, categorical). The KS test is in ks.c, the incomplete
- * gamma in gammainc.c, the sort in sort.c.
+ * the population standard deviation, the χ² test of homogeneity, and the two per-feature
+ * drivers (numeric, categorical). W1 and the KS test are in ks.c (one merge of the sorted
+ * samples serves both), the incomplete gamma in gammainc.c, the sort in sort.c.
  *
  * Why it is built this way:
  *  - Quantile edges must equal numpy's to the bit where possible, so they repeat numpy's
  *    arithmetic exactly (virtual index (n−1)·q, q = j/k; the lerp a + (b−a)γ, or
  *    b − (b−a)(1−γ) when γ ≥ ½), in plain double operations (no fma: C11 mode keeps the
  *    compiler from contracting them).
- *  - CDF differences of two samples are exact integers i·n_b − j·n_a; only the final
- *    division by n_a·n_b rounds, so W1 and D carry no accumulated error from 1/n steps.
  *  - χ² cells are written as d²/(C·R1·R2) with d = o·N − R1·C computed from error-free
  *    products: the textbook (o − e)²/e loses digits when o ≈ e (nearly proportional rows).
  */
@@ -188,31 +186,7 @@ static void count_sorted(const double *edges, size_t n_edges, const double *s, s
     counts[n_edges] = (double)(n - prev);
 }
 
-/* ---- W1 and σ ----------------------------------------------------------------------------- */
-
-double dv_wasserstein_sorted(const double *a, size_t na, const double *b, size_t nb)
-{
-    assert(na >= 1 && nb >= 1);
-    /* Between consecutive distinct values x_k < x_{k+1} of the merged samples the CDFs are
-     * i/na and j/nb (i, j = values ≤ x_k); |i·nb − j·na| is exact in 64 bits for na, nb
-     * < 2^31 and in a double below 2^53. */
-    dv_acc acc = {0, 0};
-    size_t i = 0, j = 0;
-    double v = a[0] < b[0] ? a[0] : b[0];
-    for (;;) {
-        while (i < na && !(a[i] > v))
-            i++;
-        while (j < nb && !(b[j] > v))
-            j++;
-        if (i == na && j == nb)
-            break;
-        double next = (j >= nb || (i < na && a[i] < b[j])) ? a[i] : b[j];
-        double c = fabs((double)i * (double)nb - (double)j * (double)na);
-        dv_acc_add(&acc, c * (next - v));
-        v = next;
-    }
-    return dv_acc_value(&acc) / ((double)na * (double)nb);
-}
+/* ---- σ ----------------------------------------------------------------------------- */
 
 double dv_std_pop(const double *x, size_t n)
 {
@@ -368,10 +342,9 @@ dv_status dv_drift_numeric(const dv_drift_numeric_in *in, double *work,
     }
     if (!in->sample_measures || nr == 0 || nc == 0)
         return DV_OK;
-    st = dv_ks_2samp(rs, nr, cs, nc, &out->ks, err);
+    st = dv_two_sample(rs, nr, cs, nc, &out->wasserstein, &out->ks, err);
     if (st != DV_OK)
         return st;
-    out->wasserstein = dv_wasserstein_sorted(rs, nr, cs, nc);
     out->ref_std = dv_std_pop(rs, nr);
     if (out->ref_std > 0.0) {
         out->has_normed = true;

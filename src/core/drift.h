@@ -119,10 +119,16 @@ typedef struct dv_ks {
  * n1 == n2 by the reflection sum), else — or when the exact value is not in [0, 1] —
  * the Kolmogorov distribution of round(na·nb/(na+nb)) at D with scipy's algorithm
  * choices (Durbin matrix, Pelz–Good, Smirnov's one-sided sum ×2, closed forms).
- * DV_NO_MEMORY when a work array (≤ ~0.4 MB) cannot be had; na, nb ≥ 1.
+ * DV_NO_MEMORY when a work array (≤ ~0.4 MB) cannot be had; DV_TOO_LARGE above 2^31
+ * values per side; na, nb ≥ 1.
  */
 dv_status dv_ks_2samp(const double *a, size_t na, const double *b, size_t nb, dv_ks *out,
                       dv_error *err);
+
+/* W1 and the KS test from one merge of the two sorted samples (what dv_drift_numeric
+ * uses); the same results as the two functions above. */
+dv_status dv_two_sample(const double *a, size_t na, const double *b, size_t nb, double *w1,
+                        dv_ks *ks, dv_error *err);
 
 /* The survival function Pr(D_n ≥ d) of the one-sample two-sided Kolmogorov statistic, as
  * scipy.stats.kstwo.sf(d, n) (same regimes and approximations). NaN on OOM or n == 0. */
