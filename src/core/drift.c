@@ -188,13 +188,27 @@ static void count_sorted(const double *edges, size_t n_edges, const double *s, s
 
 /* ---- σ ----------------------------------------------------------------------------- */
 
+/* Knuth's TwoSum accumulator: branch-free (Neumaier's has a data-dependent branch),
+ * s + e carries the running sum to ~1 ulp for terms of one sign, and to ~1 ulp of the
+ * largest partial sum otherwise — all σ needs. */
+typedef struct two_sum {
+    double s, e;
+} two_sum;
+
+static inline void ts_add(two_sum *t, double x)
+{
+    double s = t->s + x, bb = s - t->s;
+    t->e += (t->s - (s - bb)) + (x - bb);
+    t->s = s;
+}
+
 double dv_std_pop(const double *x, size_t n)
 {
     assert(n >= 1);
     double lo = x[0], hi = x[0];
     for (size_t i = 1; i < n; i++) {
-        lo = fmin(lo, x[i]);
-        hi = fmax(hi, x[i]);
+        lo = x[i] < lo ? x[i] : lo;
+        hi = x[i] > hi ? x[i] : hi;
     }
     if (!(hi > lo))
         return 0.0; /* constant: exactly 0 (a rounded mean would leave ~1e-17) */
@@ -202,19 +216,19 @@ double dv_std_pop(const double *x, size_t n)
     int ex;
     frexp(fmax(fabs(lo), fabs(hi)), &ex);
     double sc = ldexp(1.0, -ex), dn = (double)n;
-    dv_acc s = {0, 0};
+    two_sum s = {0, 0};
     for (size_t i = 0; i < n; i++)
-        dv_acc_add(&s, x[i] * sc);
-    double mean = dv_acc_value(&s) / dn;
+        ts_add(&s, x[i] * sc);
+    double mean = (s.s + s.e) / dn;
     /* Two-pass with the compensating term (Σd)²/n, which removes the mean's rounding. */
-    dv_acc sq = {0, 0}, sd = {0, 0};
+    two_sum sq = {0, 0}, sd = {0, 0};
     for (size_t i = 0; i < n; i++) {
         double d = x[i] * sc - mean;
-        dv_acc_add(&sq, d * d);
-        dv_acc_add(&sd, d);
+        ts_add(&sq, d * d);
+        ts_add(&sd, d);
     }
-    double t = dv_acc_value(&sd);
-    double var = (dv_acc_value(&sq) - t * t / dn) / dn;
+    double t = sd.s + sd.e;
+    double var = ((sq.s + sq.e) - t * t / dn) / dn;
     return var > 0.0 ? sqrt(var) / sc : 0.0;
 }
 

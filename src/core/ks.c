@@ -434,55 +434,53 @@ static int64_t gcd64(int64_t a, int64_t b)
  * merged value v, its extremes (D·na·nb = max |c|), and, when w1 is not NULL, W1·na·nb =
  * Σ |c|·(next − v). c is exact in 64 bits; |c| < 2^53 is exact as a double. The loop takes
  * the smaller head with conditional moves (the comparison is a coin flip for samples from
- * one distribution, so a branch on it would mispredict half the time).
+ * one distribution, so a branch on it would mispredict half the time); the branch that
+ * remains (a new distinct value or a tie) is predictable.
  */
 static void merge_sorted(const double *a, size_t na, const double *b, size_t nb,
                          int64_t *cmax, int64_t *cmin, double *w1)
 {
     const int64_t sa = (int64_t)nb, sb = (int64_t)na;
     int64_t c = 0, hi = 0, lo = 0;
-    dv_acc acc = {0, 0};
+    /* W1's sum as a double-double by Knuth's branch-free TwoSum (Neumaier's variant has a
+     * data-dependent branch); every term is ≥ 0, so this is accurate to ~1 ulp. */
+    double sum = 0.0, err = 0.0;
     size_t i = 0, j = 0;
+    /* When the next value v exceeds the previous one, c is the state after every value
+     * ≤ prev: record it (its extremes, and |c| over the gap). Recording at the start of a
+     * new value, not after the end of the old one, needs no look-ahead past the arrays. */
+    double prev = a[0] < b[0] ? a[0] : b[0];
+#define DV_MERGE_STEP(v, dc)                                                              \
+    do {                                                                                  \
+        if ((v) > prev) {                                                                 \
+            hi = c > hi ? c : hi;                                                         \
+            lo = c < lo ? c : lo;                                                         \
+            double x_ = fabs((double)c) * ((v) - prev);                                   \
+            double s_ = sum + x_, bb_ = s_ - sum;                                         \
+            err += (sum - (s_ - bb_)) + (x_ - bb_);                                       \
+            sum = s_;                                                                     \
+            prev = (v);                                                                   \
+        }                                                                                 \
+        c += (dc);                                                                        \
+    } while (0)
     while (i < na && j < nb) {
         double va = a[i], vb = b[j];
-        bool ta = va <= vb;
-        double v = ta ? va : vb;
-        c += ta ? sa : -sb;
+        size_t ta = (size_t)(va <= vb);
+        double v = va <= vb ? va : vb;
+        DV_MERGE_STEP(v, (int64_t)ta * (sa + sb) - sb); /* +sa from a, −sb from b */
         i += ta;
-        j += !ta;
-        double next = fmin(i < na ? a[i] : HUGE_VAL, j < nb ? b[j] : HUGE_VAL);
-        if (next > v) { /* all values equal to v are consumed */
-            hi = c > hi ? c : hi;
-            lo = c < lo ? c : lo;
-            if (w1 && next < HUGE_VAL)
-                dv_acc_add(&acc, fabs((double)c) * (next - v));
-        }
+        j += 1 - ta;
     }
-    /* One sample is exhausted; c runs back to 0 from either side (a value may still be
-     * tied with the last one of the other sample, so both extremes are updated). */
-    for (; i < na; i++) {
-        c += sa;
-        if (i + 1 < na && a[i + 1] > a[i]) {
-            hi = c > hi ? c : hi;
-            lo = c < lo ? c : lo;
-            if (w1)
-                dv_acc_add(&acc, fabs((double)c) * (a[i + 1] - a[i]));
-        }
-    }
-    for (; j < nb; j++) {
-        c -= sb;
-        if (j + 1 < nb && b[j + 1] > b[j]) {
-            hi = c > hi ? c : hi;
-            lo = c < lo ? c : lo;
-            if (w1)
-                dv_acc_add(&acc, fabs((double)c) * (b[j + 1] - b[j]));
-        }
-    }
-    assert(c == 0);
+    for (; i < na; i++)
+        DV_MERGE_STEP(a[i], sa);
+    for (; j < nb; j++)
+        DV_MERGE_STEP(b[j], -sb);
+#undef DV_MERGE_STEP
+    assert(c == 0); /* the last value needs no record: c = 0 from there on */
     *cmax = hi;
     *cmin = lo;
     if (w1)
-        *w1 = dv_acc_value(&acc) / ((double)na * (double)nb);
+        *w1 = (sum + err) / ((double)na * (double)nb);
 }
 
 double dv_wasserstein_sorted(const double *a, size_t na, const double *b, size_t nb)
