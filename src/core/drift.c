@@ -20,6 +20,7 @@
 
 #include "drift.h"
 #include "internal.h"
+#include "numfmt.h"
 
 static const char *side(int arg)
 {
@@ -41,7 +42,7 @@ dv_status dv_drift_sort(const double *x, const bool *null, size_t n, int arg, do
             continue;
         if (!isfinite(x[i])) {
             char buf[32];
-            dv_fmt_double(buf, sizeof buf, x[i]);
+            numfmt_msg(buf, sizeof buf, x[i]);
             return dv_fail_at(err, DV_NOT_FINITE, dv_at1(arg, NULL, i),
                               "value %zu of the %s sample is %s; values must be finite "
                               "numbers (send null for a missing value)",
@@ -108,15 +109,15 @@ dv_status dv_drift_check_edges(const double *edges, size_t n, dv_error *err)
     for (size_t i = 0; i < n; i++) {
         char b1[32], b2[32];
         if (!isfinite(edges[i])) {
-            dv_fmt_double(b1, sizeof b1, edges[i]);
+            numfmt_msg(b1, sizeof b1, edges[i]);
             return dv_fail_at(err, DV_NOT_FINITE, dv_at1(DV_ARG_NONE, "bins", i),
                               "bin edge %zu is %s; edges must be finite (the outer bins "
                               "are open to -inf and +inf already)",
                               i, b1);
         }
         if (i > 0 && !(edges[i] > edges[i - 1])) {
-            dv_fmt_double(b1, sizeof b1, edges[i]);
-            dv_fmt_double(b2, sizeof b2, edges[i - 1]);
+            numfmt_msg(b1, sizeof b1, edges[i]);
+            numfmt_msg(b2, sizeof b2, edges[i - 1]);
             return dv_fail_at(err, DV_BAD_PARAMETER, dv_at1(DV_ARG_NONE, "bins", i),
                               "bin edge %zu is %s, not greater than edge %zu (%s); edges "
                               "must be strictly increasing",
@@ -256,7 +257,7 @@ dv_status dv_chi2_homogeneity(const double *ref, const double *cur, size_t m,
             double v = s ? cur[c] : ref[c];
             int arg = s ? DV_ARG_Q : DV_ARG_P;
             char buf[32];
-            dv_fmt_double(buf, sizeof buf, v);
+            numfmt_msg(buf, sizeof buf, v);
             if (!isfinite(v))
                 return dv_fail_at(err, DV_NOT_FINITE, dv_at1(arg, NULL, c),
                                   "%s count %zu is %s; counts must be finite", side(arg),
