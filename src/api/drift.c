@@ -1116,7 +1116,11 @@ void h_drift(dv_req *r)
     size_t wmax = 0;
     for (size_t i = 0; i < q.nf; i++) {
         const feat *f = &q.f[i];
-        if (jv_is_array(f->ref) && jv_is_array(f->cur)) {
+        /* numeric features only: the first non-null value is a number */
+        int c = jv_is_array(f->ref) ? first_class(f->ref) : -1;
+        if (c == 0 && jv_is_array(f->cur))
+            c = first_class(f->cur);
+        if (c == 1 && jv_is_array(f->cur)) {
             size_t w = dv_drift_numeric_work(f->ref->n, f->cur->n);
             if (w == 0) {
                 req_fail(r, E_PAYLOAD_TOO_LARGE, NULL, "the samples are too large");
