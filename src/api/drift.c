@@ -82,9 +82,6 @@ static const char *const NAMES[NM] = {
     "chi2",      "neyman_chi2", "wasserstein", "wasserstein_normed", "ks",
     "chi2_test",
 };
-/* Values in nats, converted by the base (js_distance: √ of one). */
-static const bool IN_UNIT[NB_BINNED] = {true,  true,  true,  true,  false, true,
-                                        false, true,  false, false, false, false};
 
 typedef uint32_t mset;
 #define MS(m) ((mset)1u << (unsigned)(m))
@@ -785,6 +782,10 @@ static bool compute_categorical(dv_req *r, feat *f)
 }
 
 #ifndef DRIFT_HAVE_MEASURES
+/* Values in nats, converted by the base (js_distance: √ of one). */
+static const bool IN_UNIT[NB_BINNED] = {true,  true,  true,  true,  false, true,
+                                        false, true,  false, false, false, false};
+
 /*
  * The bridge until measures.h is merged: SPEC §7's measures of the smoothed proportions
  * P_i = (p_i + ε)/(1 + Kε), with p = counts / total. KL, reverse KL, JS and cross-entropy
