@@ -128,7 +128,8 @@ $(ITEST_BIN): $(ITEST_SRC) $(wildcard tests/integration/*.h)
 # Fuzz targets (fuzz/) built with the normal compiler and fuzz/replay_main.c instead of
 # libFuzzer: `make test` replays the corpus and past crashes with them (under SAN=1).
 # fuzz/build.sh builds the real libFuzzer binaries with clang.
-FUZZ_TARGETS := entropy kl cross_entropy gaussian_kl batch_kl js samples core numparse
+FUZZ_TARGETS := entropy kl cross_entropy gaussian_kl batch_kl js samples core numparse \
+                multipart
 FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
 FUZZ_COMMON  := fuzz/fuzz_common.c fuzz/replay_main.c
 
@@ -136,6 +137,12 @@ $(BUILD)/fuzz/replay_%: fuzz/fuzz_%.c $(FUZZ_COMMON) fuzz/fuzz_common.h $(SERVIC
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Ifuzz -o $@ $< $(FUZZ_COMMON) $(SERVICE_OBJ) \
 	  $(LDFLAGS_ALL) $(HTTP_LIBS) -ljansson
+
+# fuzz_multipart drives src/util alone (no request, no fuzz_common.c).
+$(BUILD)/fuzz/replay_multipart: fuzz/fuzz_multipart.c fuzz/replay_main.c $(UTIL_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(INC_util) -Ifuzz -o $@ $< fuzz/replay_main.c $(UTIL_LIB) \
+	  $(LDFLAGS_ALL)
 
 # The allocation-failure harness: malloc/calloc/realloc/free of our objects wrapped at
 # link time (tests/alloc/alloc_test.c fails the k-th one).

@@ -19,7 +19,8 @@ case "$set_name" in
           case "$item" in *:*) tools+=("$item") ;; *) pkgs+=("$item") ;; esac
         done ;;
   build) ;;
-  test) pkgs+=(libcmocka-dev libcurl4-openssl-dev python3-mpmath python3-jsonschema python3-yaml)
+  test) pkgs+=(libcmocka-dev libcurl4-openssl-dev python3-mpmath python3-jsonschema python3-yaml
+              python3-numpy)
         tools+=(/usr/bin/python3:python3 curl:curl promtool:prometheus prometheus:prometheus
                 node:nodejs npm:npm yamllint:yamllint) ;;
   bench) tools+=(wrk:wrk nginx:nginx curl:curl)

@@ -56,18 +56,12 @@ static bool read_scale(dv_req *r, gauss_in *in, const jv *s, const char *ptr)
     return true;
 }
 
-bool gauss_read(dv_req *r, int arg, const jv *v, gauss_in *in)
+/* The members: mean and exactly one scale, nothing else. Sets in->scale_name and kind. */
+static bool read_members(dv_req *r, const jv *v, gauss_in *in, const char *base,
+                         const jv **mean, const jv **scale)
 {
-    const char *name = arg == DV_ARG_Q ? "q" : "p";
-    char base[8], ptr[256];
-    snprintf(base, sizeof base, "/%s", name);
-    memset(in, 0, sizeof *in);
-    in->name = name;
-    in->arg = arg;
-    if (!jv_is_object(v))
-        return req_fail(r, E_WRONG_TYPE, base,
-                        "%s is %s; it must be an object {\"mean\": …, \"std\": …}", name,
-                        json_kind(v));
+    const char *name = in->name;
+    char ptr[256];
     for (size_t k = 0; k < v->n; k++) {
         const char *key = v->u.members[k].key;
         bool ok = strcmp(key, "mean") == 0;
@@ -80,59 +74,82 @@ bool gauss_read(dv_req *r, int arg, const jv *v, gauss_in *in)
                             "var, log_var or cov",
                             name, key);
     }
-    const jv *mean = jv_get(v, "mean");
-    if (!mean) {
+    *mean = jv_get(v, "mean");
+    if (!*mean) {
         snprintf(ptr, sizeof ptr, "%s/mean", base);
         return req_fail(r, E_MISSING_MEMBER, ptr, "%s.mean is missing", name);
     }
-    const jv *scale = NULL;
+    *scale = NULL;
     for (size_t i = 0; i < 4; i++) {
         const jv *s = jv_get(v, scale_names[i]);
         if (!s)
             continue;
-        if (scale) {
+        if (*scale) {
             snprintf(ptr, sizeof ptr, "%s/%s", base, scale_names[i]);
             return req_fail(r, E_INVALID_INPUT, ptr,
                             "%s has both %s and %s; give exactly one of std, var, log_var "
                             "or cov",
                             name, in->scale_name, scale_names[i]);
         }
-        scale = s;
+        *scale = s;
         in->scale_name = scale_names[i];
         in->g.kind = scale_kinds[i];
     }
-    if (!scale) {
+    if (!*scale) {
         snprintf(ptr, sizeof ptr, "%s/std", base);
         return req_fail(r, E_MISSING_MEMBER, ptr,
                         "%s has no scale; give one of std, var, log_var or cov", name);
     }
-    snprintf(ptr, sizeof ptr, "%s/mean", base);
+    return true;
+}
+
+/* mean: a number (univariate), an array (d dimensions) or rows (a batch). */
+static bool read_mean(dv_req *r, const jv *mean, gauss_in *in, const char *ptr)
+{
     dv_gauss *g = &in->g;
+    double *x;
     if (jv_is_number(mean)) {
-        double *x = req_alloc(r, 1, sizeof *x);
-        if (!x)
+        if (!(x = req_alloc(r, 1, sizeof *x)))
             return false;
         *x = mean->u.num;
-        g->mean = x;
         g->dim = 1;
         in->scalar = true;
     } else if (jv_is_array(mean) && mean->n > 0 && !mean->numeric &&
                jv_is_array(&mean->u.items[0])) {
-        double *x;
         if (!get_matrix(r, mean, ptr, &x, &g->rows, &g->dim))
             return false;
-        g->mean = x;
     } else {
-        double *x;
         if (!get_vector(r, mean, ptr, &x, &g->dim))
             return false;
         if (g->dim == 0)
-            return req_fail(r, E_EMPTY, ptr, "%s.mean is empty", name);
-        g->mean = x;
+            return req_fail(r, E_EMPTY, ptr, "%s.mean is empty", in->name);
     }
+    g->mean = x;
+    return true;
+}
+
+bool gauss_read(dv_req *r, int arg, const jv *v, gauss_in *in)
+{
+    const char *name = arg == DV_ARG_Q ? "q" : "p";
+    char base[8], ptr[256];
+    snprintf(base, sizeof base, "/%s", name);
+    memset(in, 0, sizeof *in);
+    in->name = name;
+    in->arg = arg;
+    if (!jv_is_object(v))
+        return req_fail(r, E_WRONG_TYPE, base,
+                        "%s is %s; it must be an object {\"mean\": …, \"std\": …}", name,
+                        json_kind(v));
+    const jv *mean = NULL, *scale = NULL;
+    if (!read_members(r, v, in, base, &mean, &scale))
+        return false;
+    snprintf(ptr, sizeof ptr, "%s/mean", base);
+    if (!read_mean(r, mean, in, ptr))
+        return false;
     snprintf(ptr, sizeof ptr, "%s/%s", base, in->scale_name);
     if (!read_scale(r, in, scale, ptr))
         return false;
+    const dv_gauss *g = &in->g;
     size_t means = (g->rows ? g->rows : 1) * g->dim;
     r->values += means + (g->kind == DV_SCALE_COV ? g->dim * g->dim : means);
     return true;

@@ -3,6 +3,7 @@
  * A switch in problem_from_core without a default, so -Wswitch flags a core status that
  * has no HTTP mapping.
  */
+#include <assert.h>
 #include "where.h"
 
 #include <string.h>
@@ -16,6 +17,7 @@ const char *where_pointer(char *buf, size_t size, const dv_loc *at, const arg_na
     const char *cur = "";
     bool whole = false;
     const dv_support *labels = NULL;
+    assert(at->arg == DV_ARG_NONE || at->arg == DV_ARG_P || at->arg == DV_ARG_Q);
     if (at->arg == DV_ARG_P || at->arg == DV_ARG_Q) {
         if (!names || !names->member[at->arg])
             return buf;

@@ -15,6 +15,7 @@
  *    whose odd (linear) parts cancel exactly.
  * Nothing allocates; every loop is O(n).
  */
+#include <assert.h>
 #include <float.h>
 
 #include "internal.h"
@@ -135,6 +136,7 @@ double dv_log_prob(const dv_dist *d, size_t i)
 
 double dv_entropy(const dv_dist *p, double *terms)
 {
+    assert(p->n > 0);
     dv_acc a = {0.0, 0.0};
     for (size_t i = 0; i < p->n; i++) {
         double term = 0.0;
@@ -345,6 +347,7 @@ static dv_value kl_log(const dv_dist *p, const dv_dist *q, double *terms)
 
 dv_value dv_kl(const dv_dist *p, const dv_dist *q, double *terms)
 {
+    assert(p->n == q->n && p->n > 0); /* dv_check_same_n and the prepare functions */
     if (p->kind == DV_WEIGHTS && q->kind == DV_WEIGHTS)
         return kl_weights(p, q, terms);
     return kl_log(p, q, terms);
@@ -429,6 +432,7 @@ static double psi_d(double d)
 
 double dv_js(const dv_dist *p, const dv_dist *q, double *terms)
 {
+    assert(p->n == q->n && p->n > 0);
     bool ww = p->kind == DV_WEIGHTS && q->kind == DV_WEIGHTS;
     dd dl = lse_diff(p, q);
     dv_acc a = {0.0, 0.0};

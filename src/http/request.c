@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 
+#include "form.h"
 #include "route.h"
 
 #include <stdarg.h>
@@ -46,17 +47,28 @@ bool req_adopt(dv_req *r, void *obj, void (*dispose)(void *))
 
 static bool start_stream(dv_req *r)
 {
-    if (!r->stream && !r->failed) {
+    if (!r->form && !r->stream && !r->failed && form_is_type(r->body_type)) {
+        form_error e;
+        r->form = form_new(&r->mem, r->body_type, r->cfg->max_elements, &e);
+        if (!r->form)
+            return req_fail(r, e.code, NULL, "%s", e.text);
+        return true;
+    }
+    if (!r->form && !r->stream && !r->failed) {
         r->stream = jp_new(&r->mem, r->cfg->max_elements);
         if (!r->stream)
             req_fail(r, E_OUT_OF_MEMORY, NULL, "out of memory while parsing JSON");
     }
-    return r->stream != NULL;
+    return r->stream != NULL || r->form != NULL;
 }
 
 void req_feed(dv_req *r, const char *data, size_t n)
 {
-    if (start_stream(r))
+    if (!start_stream(r))
+        return;
+    if (r->form)
+        form_feed(r->form, data, n);
+    else
         jp_feed(r->stream, data, n);
 }
 
@@ -77,10 +89,16 @@ static err_code json_problem(json_err_kind k)
 
 bool req_parse(dv_req *r)
 {
-    if (!r->stream) {
+    if (!r->stream && !r->form) {
         if (!start_stream(r))
             return false;
-        jp_feed(r->stream, r->body ? r->body : "", r->body ? r->body_len : 0);
+        req_feed(r, r->body ? r->body : "", r->body ? r->body_len : 0);
+    }
+    if (r->form) {
+        form_error fe;
+        if (form_finish(r->form, &r->json, &fe))
+            return true;
+        return req_fail(r, fe.code, fe.pointer[0] ? fe.pointer : NULL, "%s", fe.text);
     }
     json_error e;
     if (jp_finish(r->stream, &r->json, &e))

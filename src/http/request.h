@@ -9,6 +9,7 @@
 #ifndef DV_REQUEST_H
 #define DV_REQUEST_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -38,7 +39,9 @@ typedef struct dv_req {
     size_t bytes_in;  /* every body byte received, kept or not (metrics, log) */
     size_t body_cap;
     bool body_too_large;
+    const char *body_type; /* the request's Content-Type (libmicrohttpd's copy), or NULL */
     jparser *stream;   /* the streaming decoder; lives in (and is released with) mem */
+    struct form *form; /* the multipart decoder instead, for multipart/form-data bodies */
     const jv *json;    /* the decoded body (an object), in the arena */
 
     /* outcome */
@@ -55,6 +58,8 @@ typedef struct dv_req {
     uint64_t values;   /* numbers consumed by the math (metric) */
     bool responded;
     bool decided;      /* answered from the headers; sent at the final callback */
+    atomic_bool cut;   /* the connection guard answered 408 and shut the socket */
+    struct guard_conn *guard; /* server.c: the connection's guard entry, or NULL */
     int offload;       /* server.c: 0 none, 1 queued to a worker, 2 executed there */
 
     char request_id[129];
@@ -78,7 +83,8 @@ void req_feed(dv_req *r, const char *data, size_t n);
 /* Finishes decoding the body — the chunks already fed, or else r->body (r->body_len
  * bytes) in one go — into r->json, or records the decoder's problem: 400 malformed_json
  * (with line and column), 413 for more than --max-elements numbers, 422 non_finite, 503
- * out_of_memory. */
+ * out_of_memory. A multipart/form-data body (r->body_type) is assembled into the same
+ * object (src/http/form.c; 422 bad_array for a malformed array part). */
 bool req_parse(dv_req *r);
 
 /*

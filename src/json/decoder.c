@@ -7,6 +7,7 @@
  * arrays grow as double[] (in the arena while small, then in bigblock.c storage, where
  * big blocks grow by mremap, so growth copies nothing).
  */
+#include <assert.h>
 #include "decoder.h"
 
 #include <math.h>
@@ -404,6 +405,7 @@ static void open_container(jparser *p, bool obj, size_t at)
     if (p->depth >= DV_MAX_DEPTH)
         return too_deep(p, p->line, column_of(p, at));
     frame *f = &p->st[p->depth++];
+    assert(p->depth <= DV_MAX_DEPTH);
     memset(f, 0, sizeof *f);
     f->obj = obj;
     f->numeric = !obj;
@@ -980,7 +982,7 @@ static bool finish_fail(json_error *err, json_err_kind kind, size_t offset, cons
     return false;
 }
 
-bool jp_finish(jparser *p, const jv **root, json_error *err)
+bool jp_finish_value(jparser *p, const jv **root, json_error *err)
 {
     err->numbers = p->numbers;
     if (p->tok != TK_NONE && p->state != ST_SCAN && p->state != ST_STOP) {
@@ -1007,11 +1009,18 @@ bool jp_finish(jparser *p, const jv **root, json_error *err)
         err->numbers = n;
         return false;
     }
-    if (p->root.kind != JV_OBJECT)
-        return finish_fail(err, JSON_NOT_OBJECT, 0,
-                           "the body is %s; it must be a JSON object like {\"p\": [...]}",
-                           jv_kind_name(&p->root));
     *root = &p->root;
     err->kind = JSON_OK;
+    return true;
+}
+
+bool jp_finish(jparser *p, const jv **root, json_error *err)
+{
+    if (!jp_finish_value(p, root, err))
+        return false;
+    if ((*root)->kind != JV_OBJECT)
+        return finish_fail(err, JSON_NOT_OBJECT, 0,
+                           "the body is %s; it must be a JSON object like {\"p\": [...]}",
+                           jv_kind_name(*root));
     return true;
 }

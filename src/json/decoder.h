@@ -108,5 +108,7 @@ void jp_feed(jparser *p, const char *data, size_t n);
 /* Ends the body. True with *root set to the top-level object; otherwise false with *err
  * filled. */
 bool jp_finish(jparser *p, const jv **root, json_error *err);
+/* The same for a text whose top level may be any value (a part of a multipart body). */
+bool jp_finish_value(jparser *p, const jv **root, json_error *err);
 
 #endif

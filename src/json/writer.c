@@ -1,6 +1,7 @@
 /*
  * writer.c — JSON writer (see writer.h).
  */
+#include <assert.h>
 #include "writer.h"
 #include "utf8.h"
 
@@ -86,6 +87,7 @@ static void sep(jw *w)
 
 static void open(jw *w, char c)
 {
+    assert(w->depth < JW_MAX_DEPTH); /* the responses nest 3 levels at most */
     sep(w);
     put(w, c);
     if (w->depth < JW_MAX_DEPTH)
@@ -95,6 +97,7 @@ static void open(jw *w, char c)
 
 static void close_(jw *w, char c)
 {
+    assert(w->depth > 0 && !w->after_key); /* balanced, and no key left without a value */
     if (w->depth > 0)
         w->depth--;
     put(w, c);

@@ -59,6 +59,7 @@ void *arena_alloc(arena *a, size_t size)
     }
     void *p = b->data + b->used;
     b->used += size;
+    assert(((uintptr_t)p & (ARENA_ALIGN - 1)) == 0 && b->used <= b->cap);
     return p;
 }
 

@@ -240,6 +240,11 @@ def main(argv):
         return 1
     if args.self_test:
         return self_test(contract, args.self_test)
+    # SPEC §3.2: HEAD is answered on every GET route, so the contract declares it.
+    no_head = [p for p, ops in contract.doc["paths"].items() if "get" in ops and "head" not in ops]
+    if no_head:
+        print("check_responses: GET routes without a HEAD operation: %s" % ", ".join(no_head))
+        return 1
     try:
         f = open(args.log, encoding="utf-8")
     except OSError as exc:
