@@ -12,6 +12,7 @@ void h_js(dv_req *r);
 void h_cross_entropy(dv_req *r);
 void h_gaussian_kl(dv_req *r);
 void h_batch_kl(dv_req *r);
+void h_drift(dv_req *r);
 void h_healthz(dv_req *r);
 void h_readyz(dv_req *r);
 void h_metrics(dv_req *r);
