@@ -239,6 +239,13 @@ static sample samples[] = {
                               "[[3, 2, 1], [0, 0, 1e3]], \"temperature\": 2}"},
     {"/batch/categorical-kl", "{\"p\": [[0.5, 0.5], [1, 0]], \"q\": [[0.5, 0.5], [0, 1]]}"},
     {"/batch/categorical-kl", "{\"p\": [[0.5, 0.5]], \"q\": [[0.5, 0.5, 0]]}"},
+    {"/drift", "{\"reference\": {\"x\": [1, 2, 3, 4, 5, 6, 7, 8], \"c\": [\"a\", \"b\", "
+               "\"a\", null]}, \"current\": {\"x\": [2, 3, 9, 9, null], \"c\": [\"a\", "
+               "\"z\"]}, \"bins\": 4}"},
+    {"/drift", "{\"reference\": {\"x\": {\"profile\": {\"kind\": \"numeric\", \"edges\": "
+               "[2, 4], \"counts\": [2, 2, 2], \"missing\": 0, \"n\": 6}}}, \"current\": "
+               "{\"x\": [1, 5, 5]}, \"measures\": [\"psi\", \"tv\"]}"},
+    {"/drift", "{\"reference\": {\"x\": [1, 2]}, \"current\": {\"y\": [1]}}"},
 };
 
 /* Bodies big enough to grow every buffer: arena blocks, the support table, the
