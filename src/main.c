@@ -29,19 +29,24 @@ static const char usage[] =
     "  --bind ADDR            address to listen on (0.0.0.0) [DIVERGENCED_BIND]\n"
     "  --port N               TCP port, 0 = any free port, logged at start (8080)\n"
     "                         [DIVERGENCED_PORT]\n"
-    "  --threads N            libmicrohttpd worker threads (online CPUs) [DIVERGENCED_THREADS]\n"
-    "  --max-body BYTES       largest request body; k/m/g suffixes (64m) [DIVERGENCED_MAX_BODY]\n"
+    "  --threads N            libmicrohttpd worker threads (online CPUs) "
+    "[DIVERGENCED_THREADS]\n"
+    "  --max-body BYTES       largest request body; k/m/g suffixes (64m) "
+    "[DIVERGENCED_MAX_BODY]\n"
     "  --max-elements N       most numbers in one request; k/m/g suffixes (16m)\n"
     "                         [DIVERGENCED_MAX_ELEMENTS]\n"
-    "  --max-connections N    simultaneous connections (1024); a few more are answered 503,\n"
+    "  --max-connections N    simultaneous connections (1024); a few more are answered "
+    "503,\n"
     "                         the rest refused [DIVERGENCED_MAX_CONNECTIONS]\n"
     "  --timeout SECONDS      idle connection timeout (30) [DIVERGENCED_TIMEOUT]\n"
     "  --header-timeout SECS  a request head must arrive whole within this (20), else 408\n"
     "                         [DIVERGENCED_HEADER_TIMEOUT]\n"
     "  --body-min-rate BYTES  bytes/s a body must average once it has taken 20 s (500;\n"
     "                         0 = off), else 408 [DIVERGENCED_BODY_MIN_RATE]\n"
-    "  --cors-origin ORIGIN   Access-Control-Allow-Origin value (*) [DIVERGENCED_CORS_ORIGIN]\n"
-    "  --api-key-file PATH    require \"Authorization: Bearer <key>\" on compute routes and\n"
+    "  --cors-origin ORIGIN   Access-Control-Allow-Origin value (*) "
+    "[DIVERGENCED_CORS_ORIGIN]\n"
+    "  --api-key-file PATH    require \"Authorization: Bearer <key>\" on compute routes "
+    "and\n"
     "                         /metrics; the key is the file's first line (off)\n"
     "                         [DIVERGENCED_API_KEY_FILE]\n"
     "  --shutdown-grace SECS  time in-flight requests get after SIGTERM (10)\n"
@@ -49,7 +54,8 @@ static const char usage[] =
     "  --log-format json|text request and event log format on stdout (json)\n"
     "                         [DIVERGENCED_LOG_FORMAT]\n"
     "  --log-level LEVEL      debug, info, warn or error (info) [DIVERGENCED_LOG_LEVEL]\n"
-    "  --healthcheck          GET http://127.0.0.1:PORT/healthz and exit 0 if it answers 200\n"
+    "  --healthcheck          GET http://127.0.0.1:PORT/healthz and exit 0 if it answers "
+    "200\n"
     "                         (for container HEALTHCHECK)\n"
     "  --help                 this text\n"
     "  --version              the version\n";
@@ -94,9 +100,12 @@ static bool parse_size(const char *s, unsigned long long max, unsigned long long
         return false;
     unsigned shift = 0;
     switch (*end) {
-    case 'k': case 'K': shift = 10; break;
-    case 'm': case 'M': shift = 20; break;
-    case 'g': case 'G': shift = 30; break;
+    case 'k':
+    case 'K': shift = 10; break;
+    case 'm':
+    case 'M': shift = 20; break;
+    case 'g':
+    case 'G': shift = 30; break;
     default: break;
     }
     if (shift) {
@@ -130,7 +139,7 @@ static bool set_bind(opt_state *st, const char *v)
     static bool fn(opt_state *st, const char *v)                                           \
     {                                                                                      \
         unsigned long long x;                                                              \
-        if (!parse_size(v, hi, &x) || below(x, lo))                                            \
+        if (!parse_size(v, hi, &x) || below(x, lo))                                        \
             return false;                                                                  \
         st->cfg.field = (__typeof__(st->cfg.field))x;                                      \
         return true;                                                                       \
@@ -192,7 +201,8 @@ static const option_row options[] = {
      "seconds from 1 to 86400"},
     {"body-min-rate", "DIVERGENCED_BODY_MIN_RATE", set_body_min_rate,
      "bytes per second from 0 (off) to 1073741824"},
-    {"cors-origin", "DIVERGENCED_CORS_ORIGIN", set_cors, "an origin like * or https://x.example"},
+    {"cors-origin", "DIVERGENCED_CORS_ORIGIN", set_cors,
+     "an origin like * or https://x.example"},
     {"api-key-file", "DIVERGENCED_API_KEY_FILE", set_key_file, "a file path"},
     {"shutdown-grace", "DIVERGENCED_SHUTDOWN_GRACE", set_grace, "seconds from 0 to 86400"},
     {"log-format", "DIVERGENCED_LOG_FORMAT", set_format, "json or text"},
@@ -214,8 +224,8 @@ static bool load_key(opt_state *st)
 {
     FILE *f = fopen(st->api_key_file, "r");
     if (!f) {
-        fprintf(stderr, "divergenced: cannot read --api-key-file %s: %s\n", st->api_key_file,
-                strerror(errno));
+        fprintf(stderr, "divergenced: cannot read --api-key-file %s: %s\n",
+                st->api_key_file, strerror(errno));
         return false;
     }
     struct stat sb;

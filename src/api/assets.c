@@ -99,8 +99,8 @@ static void init(void)
         h[k++] = "no-referrer";
         h[k] = NULL;
         assert(k == 2 * N_HEADERS);
-        assets[i] = (dv_asset){table[i].path, table[i].type, table[i].start, len, etags[i],
-                               headers[i]};
+        assets[i] = (dv_asset){table[i].path, table[i].type, table[i].start,
+                               len,           etags[i],      headers[i]};
     }
 }
 

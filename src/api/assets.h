@@ -22,7 +22,7 @@ typedef struct dv_asset {
     const char *content_type; /* with charset for text */
     const char *bytes;        /* embedded; not NUL-terminated as far as len goes */
     size_t len;
-    const char *etag;         /* a strong entity tag, quotes included: "\"…\"" */
+    const char *etag; /* a strong entity tag, quotes included: "\"…\"" */
     /* Response headers for this asset: name, value, …, NULL (ETag, CSP, Cache-Control,
      * X-Content-Type-Options, Referrer-Policy). Lives as long as the process. */
     const char *const *headers;

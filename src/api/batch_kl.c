@@ -10,8 +10,8 @@
 #include "reply.h"
 #include "where.h"
 
-static const char *const allowed[] = {"p_logits", "q_logits", "p", "q", "temperature",
-                                      "normalize", "base", NULL};
+static const char *const allowed[] = {"p_logits",    "q_logits",  "p",    "q",
+                                      "temperature", "normalize", "base", NULL};
 
 typedef struct rows_in {
     int arg; /* DV_ARG_P or DV_ARG_Q */
@@ -35,8 +35,10 @@ static bool read_rows(dv_req *r, int arg, const char *w_name, const char *l_name
     }
     if (!w && !l) {
         snprintf(ptr, sizeof ptr, "/%s", l_name);
-        return req_fail(r, E_MISSING_MEMBER, ptr, "missing input: give %s (B×K logits) or "
-                        "%s (B×K probability rows)", l_name, w_name);
+        return req_fail(r, E_MISSING_MEMBER, ptr,
+                        "missing input: give %s (B×K logits) or "
+                        "%s (B×K probability rows)",
+                        l_name, w_name);
     }
     in->logits = l != NULL;
     in->member = in->logits ? l_name : w_name;
@@ -55,9 +57,10 @@ static bool prepare_rows(dv_req *r, rows_in *in, const opts *o)
         const dv_name nm = {in->arg, in->member, b, NULL};
         double *row = in->x + b * in->cols;
         dv_error e;
-        dv_status st = in->logits
-                           ? dv_prepare_logits(row, in->cols, o->temperature, &nm, &in->d[b], &e)
-                           : dv_prepare_weights(row, in->cols, o->normalize, &nm, &in->d[b], &e);
+        dv_status st =
+            in->logits
+                ? dv_prepare_logits(row, in->cols, o->temperature, &nm, &in->d[b], &e)
+                : dv_prepare_weights(row, in->cols, o->normalize, &nm, &in->d[b], &e);
         if (st != DV_OK)
             return fail_core(r, &e, &an);
     }
@@ -76,8 +79,9 @@ void h_batch_kl(dv_req *r)
     if (p.rows != q.rows || p.cols != q.cols) {
         char ptr[64];
         snprintf(ptr, sizeof ptr, "/%s", q.member);
-        req_fail(r, E_SHAPE_MISMATCH, ptr, "%s is %zu×%zu but %s is %zu×%zu; they must match",
-                 p.member, p.rows, p.cols, q.member, q.rows, q.cols);
+        req_fail(r, E_SHAPE_MISMATCH, ptr,
+                 "%s is %zu×%zu but %s is %zu×%zu; they must match", p.member, p.rows,
+                 p.cols, q.member, q.rows, q.cols);
         return;
     }
     if (o.has_temperature && !p.logits && !q.logits) {

@@ -12,8 +12,8 @@
 #include "where.h"
 
 static const char *const allowed[] = {
-    "p",    "label", "p_samples", "q",         "q_logits",    "q_samples",
-    "base", "normalize", "terms", "label_smoothing", "temperature", NULL};
+    "p",         "label", "p_samples",       "q",           "q_logits", "q_samples", "base",
+    "normalize", "terms", "label_smoothing", "temperature", NULL};
 static const side_names p_names = {"p", NULL, "p_samples"};
 static const side_names q_names = {"q", "q_logits", "q_samples"};
 
@@ -31,8 +31,7 @@ static bool one_hot(dv_req *r, dist_set *ds, double label)
                         "q_logits, not %s",
                         q->form == FORM_SAMPLES ? "samples" : "an object");
     size_t k = q->n;
-    if (!(label >= 0 && label < (double)k) || label - floor(label) > 0)
-    {
+    if (!(label >= 0 && label < (double)k) || label - floor(label) > 0) {
         char num[40];
         numfmt_msg(num, sizeof num, label);
         return req_fail(r, E_INVALID_PARAMETER, "/label",
@@ -46,7 +45,8 @@ static bool one_hot(dv_req *r, dist_set *ds, double label)
     v[(size_t)label] = 1.0;
     ds->s[0] = (side){.form = FORM_ARRAY, .member = "label", .v = v, .n = k};
     dv_error e;
-    static const arg_names label_names = {.member = {"label", NULL}, .whole = {true, false}};
+    static const arg_names label_names = {.member = {"label", NULL},
+                                          .whole = {true, false}};
     if (dv_prepare_weights(v, k, false, DV_NAME(DV_ARG_P, "label"), &ds->d[0], &e) != DV_OK)
         return fail_core(r, &e, &label_names);
     return true;

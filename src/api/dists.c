@@ -19,7 +19,8 @@ static bool read_samples(dv_req *r, side *s, const char *ptr)
                         s->member, json_kind(s->json));
     size_t n = s->json->n;
     if (n == 0)
-        return req_fail(r, E_EMPTY, ptr, "%s is empty; give at least one sample", s->member);
+        return req_fail(r, E_EMPTY, ptr, "%s is empty; give at least one sample",
+                        s->member);
     dv_key *k = req_alloc(r, n, sizeof *k);
     if (!k)
         return false;
@@ -59,8 +60,7 @@ static bool read_labelled(dv_req *r, side *s, const char *ptr)
         const jv *v = &s->json->u.members[m].val;
         if (!jv_is_number(v)) {
             char p[256];
-            return req_fail(r, E_WRONG_TYPE,
-                            ptr_member(p, sizeof p, ptr, key, strlen(key)),
+            return req_fail(r, E_WRONG_TYPE, ptr_member(p, sizeof p, ptr, key, strlen(key)),
                             "%s[\"%.100s\"] is %s; weights must be numbers", s->member, key,
                             json_kind(v));
         }
@@ -81,17 +81,17 @@ bool side_find(dv_req *r, const side_names *names, side *out)
             char p[128];
             snprintf(p, sizeof p, "/%s", cand[i]);
             return req_fail(r, E_INVALID_INPUT, p,
-                            "both %s and %s are given; send only one of them",
-                            cand[found], cand[i]);
+                            "both %s and %s are given; send only one of them", cand[found],
+                            cand[i]);
         }
         found = i;
     }
     if (found < 0) {
         char p[128], list[128];
         snprintf(p, sizeof p, "/%s", names->weights);
-        snprintf(list, sizeof list, "%s%s%s%s%s", names->weights,
-                 names->logits ? ", " : "", names->logits ? names->logits : "",
-                 names->samples ? " or " : "", names->samples ? names->samples : "");
+        snprintf(list, sizeof list, "%s%s%s%s%s", names->weights, names->logits ? ", " : "",
+                 names->logits ? names->logits : "", names->samples ? " or " : "",
+                 names->samples ? names->samples : "");
         return req_fail(r, E_MISSING_MEMBER, p, "missing input: give %s", list);
     }
     out->member = cand[found];
@@ -119,7 +119,10 @@ bool side_find(dv_req *r, const side_names *names, side *out)
     return true;
 }
 
-static void free_support(void *s) { dv_support_free(s); }
+static void free_support(void *s)
+{
+    dv_support_free(s);
+}
 
 /* Labelled sides: the support is every label of P in order, then Q's new ones; a label
  * missing on one side has weight 0 there. */
@@ -163,10 +166,9 @@ static bool count_samples(dv_req *r, dist_set *ds)
 {
     double *counts[2] = {NULL, NULL};
     dv_error err;
-    dv_status st = dv_empirical(ds->s[0].keys, ds->s[0].nkeys,
-                                ds->count > 1 ? ds->s[1].keys : NULL,
-                                ds->count > 1 ? ds->s[1].nkeys : 0, &ds->support, &counts[0],
-                                &counts[1], &err);
+    dv_status st = dv_empirical(
+        ds->s[0].keys, ds->s[0].nkeys, ds->count > 1 ? ds->s[1].keys : NULL,
+        ds->count > 1 ? ds->s[1].nkeys : 0, &ds->support, &counts[0], &counts[1], &err);
     if (st != DV_OK)
         return fail_core(r, &err, NULL);
     /* Every adoption is attempted (no short circuit): each object then has an owner,
@@ -219,8 +221,9 @@ bool dists_prepare(dv_req *r, dist_set *ds, const opts *o)
                         "%s as samples",
                         ds->s[0].member, ds->s[1].member);
     if (o->has_temperature && !logits)
-        return req_fail(r, E_INVALID_PARAMETER, "/temperature",
-                        "temperature applies only to logits inputs; remove it or send logits");
+        return req_fail(
+            r, E_INVALID_PARAMETER, "/temperature",
+            "temperature applies only to logits inputs; remove it or send logits");
     if (labelled && !align_labels(r, ds))
         return false;
     if (samples && !count_samples(r, ds))
@@ -330,16 +333,16 @@ void emit_reason(jw *w, const dist_set *ds, size_t i)
                  p->member, len, k->str, pv, q->member, len, k->str);
     } else {
         snprintf(buf, sizeof buf,
-                 "%s[%zu] is %s but %s[%zu] is 0, so the divergence is infinite",
-                 p->member, i, pv, q->member, i);
+                 "%s[%zu] is %s but %s[%zu] is 0, so the divergence is infinite", p->member,
+                 i, pv, q->member, i);
     }
     jw_key(w, "reason");
     jw_str(w, buf);
 }
 
-static const char *const pair_members[] = {"p",         "q",         "p_logits", "q_logits",
-                                           "p_samples", "q_samples", "base",     "normalize",
-                                           "terms",     "temperature", NULL};
+static const char *const pair_members[] = {
+    "p",    "q",         "p_logits", "q_logits",    "p_samples", "q_samples",
+    "base", "normalize", "terms",    "temperature", NULL};
 static const side_names pair_p = {"p", "p_logits", "p_samples"};
 static const side_names pair_q = {"q", "q_logits", "q_samples"};
 
@@ -348,8 +351,9 @@ bool pair_read(dv_req *r, dist_set *ds, opts *o, double **terms)
     memset(ds, 0, sizeof *ds);
     ds->count = 2;
     *terms = NULL;
-    if (!body_only(r, pair_members) || !get_opts(r, o) || !side_find(r, &pair_p, &ds->s[0]) ||
-        !side_find(r, &pair_q, &ds->s[1]) || !dists_prepare(r, ds, o))
+    if (!body_only(r, pair_members) || !get_opts(r, o) ||
+        !side_find(r, &pair_p, &ds->s[0]) || !side_find(r, &pair_q, &ds->s[1]) ||
+        !dists_prepare(r, ds, o))
         return false;
     return !o->terms || (*terms = req_alloc(r, ds->d[0].n, sizeof **terms)) != NULL;
 }

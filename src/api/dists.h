@@ -22,14 +22,14 @@ typedef struct side {
     side_form form;
     const char *member; /* the member actually given, e.g. "q_logits" */
     const jv *json;
-    double *v;          /* numbers: weights or logits (labelled: aligned to the support) */
+    double *v; /* numbers: weights or logits (labelled: aligned to the support) */
     size_t n;
-    dv_key *keys;       /* samples */
+    dv_key *keys; /* samples */
     size_t nkeys;
 } side;
 
 typedef struct dist_set {
-    int count;          /* 1 (entropy) or 2 */
+    int count; /* 1 (entropy) or 2 */
     side s[2];
     dv_dist d[2];
     dv_support *support; /* labelled or samples inputs; NULL for arrays/logits */

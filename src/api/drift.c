@@ -77,19 +77,18 @@ _Static_assert((int)DV_M_NEYMAN_CHI2 == (int)B_NEYMAN_CHI2 && (int)DV_M_PSI == (
 #endif
 
 static const char *const NAMES[NM] = {
-    "kl",        "reverse_kl",  "psi",         "js",   "js_distance",
-    "cross_entropy", "hellinger", "bhattacharyya", "tv", "linf",
-    "chi2",      "neyman_chi2", "wasserstein", "wasserstein_normed", "ks",
-    "chi2_test",
+    "kl",          "reverse_kl",         "psi", "js",        "js_distance", "cross_entropy",
+    "hellinger",   "bhattacharyya",      "tv",  "linf",      "chi2",        "neyman_chi2",
+    "wasserstein", "wasserstein_normed", "ks",  "chi2_test",
 };
 
 typedef uint32_t mset;
 #define MS(m) ((mset)1u << (unsigned)(m))
-#define MS_DEFAULT_NUMERIC                                                               \
-    (MS(B_PSI) | MS(B_JS_DISTANCE) | MS(B_HELLINGER) | MS(M_WASSERSTEIN) |               \
+#define MS_DEFAULT_NUMERIC                                                                 \
+    (MS(B_PSI) | MS(B_JS_DISTANCE) | MS(B_HELLINGER) | MS(M_WASSERSTEIN) |                 \
      MS(M_WASSERSTEIN_NORMED) | MS(M_KS))
-#define MS_DEFAULT_CATEGORICAL                                                           \
-    (MS(B_PSI) | MS(B_JS_DISTANCE) | MS(B_HELLINGER) | MS(B_TV) | MS(B_LINF) |           \
+#define MS_DEFAULT_CATEGORICAL                                                             \
+    (MS(B_PSI) | MS(B_JS_DISTANCE) | MS(B_HELLINGER) | MS(B_TV) | MS(B_LINF) |             \
      MS(M_CHI2_TEST))
 #define MS_BINNED (MS(NB_BINNED) - 1u)
 #define MS_SAMPLE (MS(M_WASSERSTEIN) | MS(M_WASSERSTEIN_NORMED) | MS(M_KS))
@@ -138,7 +137,7 @@ typedef struct feat {
     double ref_nulls;
     /* results */
     mset have;
-    double val[NM];     /* as reported (base applied); ks/chi2_test: their p-value     */
+    double val[NM]; /* as reported (base applied); ks/chi2_test: their p-value     */
     size_t inf_bin[NB_BINNED];
     double w1, w1n;
     dv_ks ks;
@@ -202,7 +201,8 @@ static bool read_measures(dv_req *r, dreq *q)
         for (int k = 0; k < NM && found < 0; k++)
             if (strlen(NAMES[k]) == e->n && memcmp(NAMES[k], e->u.str, e->n) == 0)
                 found = k;
-        if (found < 0 && (strcmp(e->u.str, "renyi") == 0 || strcmp(e->u.str, "tsallis") == 0))
+        if (found < 0 &&
+            (strcmp(e->u.str, "renyi") == 0 || strcmp(e->u.str, "tsallis") == 0))
             return req_fail(r, E_INVALID_PARAMETER, p,
                             "%s needs alpha, which /drift does not take; use /divergences "
                             "on the counts for it",
@@ -240,7 +240,8 @@ static bool read_thresholds(dv_req *r, dreq *q)
         ptr_member(p, sizeof p, "/thresholds", mb->key, mb->key_len);
         int found = -1;
         for (int k = 0; k < NM && found < 0; k++)
-            if (strlen(NAMES[k]) == mb->key_len && memcmp(NAMES[k], mb->key, mb->key_len) == 0)
+            if (strlen(NAMES[k]) == mb->key_len &&
+                memcmp(NAMES[k], mb->key, mb->key_len) == 0)
                 found = k;
         if (found < 0)
             return req_fail(r, E_UNKNOWN_MEASURE, p,
@@ -341,7 +342,8 @@ static bool read_bins(dv_req *r, dreq *q)
         ptr_member(p, sizeof p, "/bins", mb->key, mb->key_len);
         feat *f = NULL;
         for (size_t j = 0; j < q->nf && !f; j++)
-            if (q->f[j].name_len == mb->key_len && memcmp(q->f[j].name, mb->key, mb->key_len) == 0)
+            if (q->f[j].name_len == mb->key_len &&
+                memcmp(q->f[j].name, mb->key, mb->key_len) == 0)
                 f = &q->f[j];
         if (!f)
             return req_fail(r, E_INVALID_INPUT, p,
@@ -482,11 +484,12 @@ static void free_support(void *p)
 
 /* ---- profiles ------------------------------------------------------------------------------ */
 
-static const char *const PROFILE_MEMBERS[] = {"kind", "edges", "categories", "counts",
-                                              "missing", "n", NULL};
+static const char *const PROFILE_MEMBERS[] = {"kind",    "edges", "categories", "counts",
+                                              "missing", "n",     NULL};
 
 /* Non-negative integer counts (as doubles) from a profile member. */
-static bool profile_counts(dv_req *r, const jv *v, const char *ptr, size_t want, double *out)
+static bool profile_counts(dv_req *r, const jv *v, const char *ptr, size_t want,
+                           double *out)
 {
     if (!jv_is_array(v))
         return req_fail(r, E_WRONG_TYPE, ptr, "%s is %s; it must be an array of counts",
@@ -533,12 +536,12 @@ static bool read_profile(dv_req *r, feat *f)
         for (const char *const *a = PROFILE_MEMBERS; *a && !ok; a++)
             ok = strcmp(*a, pr->u.members[i].key) == 0;
         if (!ok)
-            return req_fail(r, E_UNKNOWN_MEMBER,
-                            ptr_member(p, sizeof p, pp, pr->u.members[i].key,
-                                       pr->u.members[i].key_len),
-                            "unknown profile member \"%.60s\"; a profile has kind, edges or "
-                            "categories, counts, missing, n",
-                            pr->u.members[i].key);
+            return req_fail(
+                r, E_UNKNOWN_MEMBER,
+                ptr_member(p, sizeof p, pp, pr->u.members[i].key, pr->u.members[i].key_len),
+                "unknown profile member \"%.60s\"; a profile has kind, edges or "
+                "categories, counts, missing, n",
+                pr->u.members[i].key);
     }
     f->prof = pr;
     const jv *kind = jv_get(pr, "kind");
@@ -570,8 +573,8 @@ static bool read_profile(dv_req *r, feat *f)
         dv_error err;
         if (dv_drift_check_edges(edges, ne, &err) != DV_OK) {
             char q[360];
-            return req_fail(r, problem_from_core(err.status), ptr_index(q, sizeof q, p, err.at.idx[0]),
-                            "%s", err.msg);
+            return req_fail(r, problem_from_core(err.status),
+                            ptr_index(q, sizeof q, p, err.at.idx[0]), "%s", err.msg);
         }
         f->edges = edges;
         f->n_edges = ne;
@@ -625,7 +628,8 @@ static bool read_profile(dv_req *r, feat *f)
     f->ref_nulls = 0.0;
     if (miss) {
         ptr_member(p, sizeof p, pp, "missing", 7);
-        if (!jv_is_number(miss) || !(miss->u.num >= 0.0) || !(floor(miss->u.num) >= miss->u.num))
+        if (!jv_is_number(miss) || !(miss->u.num >= 0.0) ||
+            !(floor(miss->u.num) >= miss->u.num))
             return req_fail(r, E_INVALID_PARAMETER, p, "missing must be an integer >= 0");
         f->ref_nulls = miss->u.num;
     }
@@ -783,8 +787,8 @@ static bool compute_categorical(dv_req *r, feat *f)
 
 #ifndef DRIFT_HAVE_MEASURES
 /* Values in nats, converted by the base (js_distance: √ of one). */
-static const bool IN_UNIT[NB_BINNED] = {true,  true,  true,  true,  false, true,
-                                        false, true,  false, false, false, false};
+static const bool IN_UNIT[NB_BINNED] = {true,  true, true,  true,  false, true,
+                                        false, true, false, false, false, false};
 
 /*
  * The bridge until measures.h is merged: SPEC §7's measures of the smoothed proportions
@@ -808,7 +812,8 @@ static bool fallback_measures(dv_req *r, feat *f, double eps, mset want, double 
     }
     dv_dist dp, dq;
     dv_error err;
-    if (dv_prepare_weights(P, K, true, DV_NAME(DV_ARG_P, "reference"), &dp, &err) != DV_OK ||
+    if (dv_prepare_weights(P, K, true, DV_NAME(DV_ARG_P, "reference"), &dp, &err) !=
+            DV_OK ||
         dv_prepare_weights(Q, K, true, DV_NAME(DV_ARG_Q, "current"), &dq, &err) != DV_OK)
         return fail_feature(r, f, &err);
     dv_value kl = dv_kl(&dp, &dq, NULL), rkl = dv_kl(&dq, &dp, NULL);
@@ -854,8 +859,10 @@ static bool binned_measures(dv_req *r, dreq *q, feat *f, mset want)
     memcpy(P + f->nbins, f->cc, f->nbins * sizeof *P);
     dv_dist dp, dq;
     dv_error err;
-    if (dv_prepare_weights(P, f->nbins, true, DV_NAME(DV_ARG_P, "reference"), &dp, &err) != DV_OK ||
-        dv_prepare_weights(P + f->nbins, f->nbins, true, DV_NAME(DV_ARG_Q, "current"), &dq, &err) != DV_OK)
+    if (dv_prepare_weights(P, f->nbins, true, DV_NAME(DV_ARG_P, "reference"), &dp, &err) !=
+            DV_OK ||
+        dv_prepare_weights(P + f->nbins, f->nbins, true, DV_NAME(DV_ARG_Q, "current"), &dq,
+                           &err) != DV_OK)
         return fail_feature(r, f, &err);
     dv_measures_req mr;
     memset(&mr, 0, sizeof mr);
@@ -939,12 +946,14 @@ static bool compute_feature(dv_req *r, dreq *q, feat *f, double *work)
     if (!check_classes(r, f, f->cur, "/current", want))
         return false;
     if (f->kind == K_CATEGORICAL && f->bins)
-        return req_fail(r, E_INVALID_PARAMETER, f->bins_ptr,
-                        "feature \"%.100s\" is categorical: its bins are its categories, so "
-                        "it takes no bins",
-                        f->name);
-    mset want_m = q->asked ? q->asked
-                           : (f->kind == K_NUMERIC ? MS_DEFAULT_NUMERIC : MS_DEFAULT_CATEGORICAL);
+        return req_fail(
+            r, E_INVALID_PARAMETER, f->bins_ptr,
+            "feature \"%.100s\" is categorical: its bins are its categories, so "
+            "it takes no bins",
+            f->name);
+    mset want_m =
+        q->asked ? q->asked
+                 : (f->kind == K_NUMERIC ? MS_DEFAULT_NUMERIC : MS_DEFAULT_CATEGORICAL);
     if (f->prof) {
         f->n_cur = f->cur->n;
         if (!count_profiled(r, f))

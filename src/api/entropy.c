@@ -5,8 +5,8 @@
 #include "handlers.h"
 #include "reply.h"
 
-static const char *const allowed[] = {"p",    "p_logits",  "samples",     "base",
-                                      "normalize", "terms", "temperature", NULL};
+static const char *const allowed[] = {"p",         "p_logits", "samples",     "base",
+                                      "normalize", "terms",    "temperature", NULL};
 static const side_names p_names = {"p", "p_logits", "samples"};
 
 void h_entropy(dv_req *r)

@@ -17,10 +17,11 @@ static bool read_scale(dv_req *r, gauss_in *in, const jv *s, const char *ptr)
     double *x;
     if (in->scalar) {
         if (g->kind == DV_SCALE_COV)
-            return req_fail(r, E_INVALID_INPUT, ptr,
-                            "%s.cov needs mean as an array; for one dimension give std, var "
-                            "or log_var",
-                            in->name);
+            return req_fail(
+                r, E_INVALID_INPUT, ptr,
+                "%s.cov needs mean as an array; for one dimension give std, var "
+                "or log_var",
+                in->name);
         if (!jv_is_number(s))
             return req_fail(r, E_WRONG_TYPE, ptr,
                             "%s.%s is %s; with a number as mean it must be a number",
@@ -173,4 +174,3 @@ bool gauss_check(dv_req *r, const gauss_in *in)
     gauss_names(in->arg == DV_ARG_P ? in : NULL, in->arg == DV_ARG_Q ? in : NULL, &an);
     return fail_core(r, &e, &an);
 }
-

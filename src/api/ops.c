@@ -17,7 +17,8 @@ void h_healthz(dv_req *r)
 void h_readyz(dv_req *r)
 {
     if (server_draining()) {
-        req_fail(r, E_UNAVAILABLE, NULL, "the server is shutting down; use another replica");
+        req_fail(r, E_UNAVAILABLE, NULL,
+                 "the server is shutting down; use another replica");
         return;
     }
     jw_raw(req_json(r), "{\"status\":\"ready\"}", 18);

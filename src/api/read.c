@@ -27,8 +27,8 @@ bool body_only(dv_req *r, const char *const *allowed)
             char list[512] = "";
             size_t used = 0;
             for (const char *const *a = allowed; *a; a++) {
-                int n = snprintf(list + used, sizeof list - used, "%s%s",
-                                 used ? ", " : "", *a);
+                int n =
+                    snprintf(list + used, sizeof list - used, "%s%s", used ? ", " : "", *a);
                 if (n < 0 || (size_t)n >= sizeof list - used)
                     break;
                 used += (size_t)n;
@@ -103,7 +103,8 @@ bool get_opts(dv_req *r, opts *o)
         return false;
     if (o->has_temperature && !(isfinite(o->temperature) && o->temperature > 0))
         return req_fail(r, E_INVALID_PARAMETER, "/temperature",
-                        "temperature is %g; it must be a finite number > 0", o->temperature);
+                        "temperature is %g; it must be a finite number > 0",
+                        o->temperature);
     return true;
 }
 

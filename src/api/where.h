@@ -14,9 +14,10 @@
 
 /* How the request spells the core's arguments P (0) and Q (1). */
 typedef struct arg_names {
-    const char *member[2];       /* top-level member of each argument ("p", "q_logits")   */
-    const dv_support *labels[2]; /* elements are these labels (labelled objects), or NULL  */
-    bool whole[2];               /* the pointer stops before any index (samples, or a
+    const char *member[2]; /* top-level member of each argument ("p", "q_logits")   */
+    const dv_support
+        *labels[2]; /* elements are these labels (labelled objects), or NULL  */
+    bool whole[2];  /* the pointer stops before any index (samples, or a
                                     Gaussian written with scalars)                       */
 } arg_names;
 

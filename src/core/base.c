@@ -23,8 +23,9 @@ dv_status dv_base_from(double base, dv_base *out, dv_error *err)
     /* log(base) is 0 only for base == 1; near 1 glibc's log is still accurate. */
     double ln = log(base);
     if (!(fabs(ln) > 0.0))
-        return dv_fail_at(err, DV_BAD_PARAMETER, dv_at(DV_ARG_NONE, "base"),
-                       "base is 1; a logarithm to base 1 is undefined (use 2, 10 or \"e\")");
+        return dv_fail_at(
+            err, DV_BAD_PARAMETER, dv_at(DV_ARG_NONE, "base"),
+            "base is 1; a logarithm to base 1 is undefined (use 2, 10 or \"e\")");
     out->base = base;
     out->ln = ln;
     out->natural = false;

@@ -45,18 +45,18 @@ extern "C" {
 /* A stable vocabulary of failures. Never renumber; add at the end. */
 typedef enum dv_status {
     DV_OK = 0,
-    DV_EMPTY,                 /* a vector has no entries                                */
-    DV_NEGATIVE,              /* an entry is < 0 where weights/probabilities are needed */
-    DV_NOT_FINITE,            /* an entry is NaN or ±inf (or overflows once scaled)     */
-    DV_NOT_NORMALIZED,        /* |Σ − 1| > DV_NORM_TOL and normalisation not requested  */
-    DV_ZERO_TOTAL,            /* every weight is 0                                      */
-    DV_SHAPE_MISMATCH,        /* lengths, rows×columns or dimensions differ             */
-    DV_BAD_PARAMETER,         /* base, temperature, label, smoothing out of range       */
-    DV_NOT_POSITIVE,          /* a std or var that must be > 0 is not                   */
-    DV_NOT_SYMMETRIC,         /* a covariance is not symmetric within 1e-12 relative    */
+    DV_EMPTY,          /* a vector has no entries                                */
+    DV_NEGATIVE,       /* an entry is < 0 where weights/probabilities are needed */
+    DV_NOT_FINITE,     /* an entry is NaN or ±inf (or overflows once scaled)     */
+    DV_NOT_NORMALIZED, /* |Σ − 1| > DV_NORM_TOL and normalisation not requested  */
+    DV_ZERO_TOTAL,     /* every weight is 0                                      */
+    DV_SHAPE_MISMATCH, /* lengths, rows×columns or dimensions differ             */
+    DV_BAD_PARAMETER,  /* base, temperature, label, smoothing out of range       */
+    DV_NOT_POSITIVE,   /* a std or var that must be > 0 is not                   */
+    DV_NOT_SYMMETRIC,  /* a covariance is not symmetric within 1e-12 relative    */
     DV_NOT_POSITIVE_DEFINITE, /* a covariance has no Cholesky factor                    */
     DV_NO_MEMORY,             /* an allocation failed                                   */
-    DV_TOO_LARGE,             /* a size computation (rows × columns, …) overflows       */
+    DV_TOO_LARGE, /* a size computation (rows × columns, …) overflows       */
 } dv_status;
 
 /*
@@ -69,8 +69,8 @@ typedef enum dv_status {
 enum { DV_ARG_NONE = -1, DV_ARG_P = 0, DV_ARG_Q = 1 };
 #define DV_LOC_DEPTH 3
 typedef struct dv_loc {
-    int arg;            /* DV_ARG_P, DV_ARG_Q or DV_ARG_NONE                               */
-    const char *member; /* static name of a member of that argument ("mean", "cov",
+    int arg; /* DV_ARG_P, DV_ARG_Q or DV_ARG_NONE                               */
+    const char *member;       /* static name of a member of that argument ("mean", "cov",
                            "concentration"), or of a top-level option when arg is
                            DV_ARG_NONE ("alpha"); NULL = the argument itself              */
     size_t idx[DV_LOC_DEPTH]; /* indices, outermost first; DV_NO_INDEX ends the path      */
@@ -92,8 +92,8 @@ static inline dv_loc dv_at2(int arg, const char *member, size_t i, size_t j)
 
 typedef struct dv_error {
     dv_status status;
-    dv_loc at;      /* where: argument, member, indices                               */
-    char msg[256];  /* e.g. "q[2] is -0.1; probabilities must be >= 0" (names come from
+    dv_loc at;     /* where: argument, member, indices                               */
+    char msg[256]; /* e.g. "q[2] is -0.1; probabilities must be >= 0" (names come from
                        the caller's dv_name)                                          */
 } dv_error;
 

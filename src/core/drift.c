@@ -71,7 +71,8 @@ static double quantile_linear(const double *s, size_t n, double q)
     /* numpy's _lerp: from the nearer end, so γ → 1 gives b exactly (monotone, and exact
      * at both ends) */
     double e = gamma >= 0.5 ? b - diff * (1.0 - gamma) : a + diff * gamma;
-    if (!isfinite(e)) /* b − a overflowed (a ≈ −b ≈ 1e308): a convex combination is finite */
+    if (!isfinite(
+            e)) /* b − a overflowed (a ≈ −b ≈ 1e308): a convex combination is finite */
         e = a * (1.0 - gamma) + b * gamma;
     return e;
 }
@@ -260,8 +261,8 @@ dv_status dv_chi2_homogeneity(const double *ref, const double *cur, size_t m,
             numfmt_msg(buf, sizeof buf, v);
             if (!isfinite(v))
                 return dv_fail_at(err, DV_NOT_FINITE, dv_at1(arg, NULL, c),
-                                  "%s count %zu is %s; counts must be finite", side(arg),
-                                  c, buf);
+                                  "%s count %zu is %s; counts must be finite", side(arg), c,
+                                  buf);
             if (v < 0.0)
                 return dv_fail_at(err, DV_NEGATIVE, dv_at1(arg, NULL, c),
                                   "%s count %zu is %s; counts must be >= 0", side(arg), c,
@@ -325,8 +326,8 @@ dv_status dv_drift_numeric(const dv_drift_numeric_in *in, double *work,
     out->has_normed = false;
     double *rs = work, *cs = work + in->n_ref, *scratch = work + in->n_ref + in->n_cur;
     size_t nr, nc;
-    dv_status st = dv_drift_sort(in->ref, in->ref_null, in->n_ref, DV_ARG_P, rs, scratch, &nr,
-                                 err);
+    dv_status st =
+        dv_drift_sort(in->ref, in->ref_null, in->n_ref, DV_ARG_P, rs, scratch, &nr, err);
     if (st != DV_OK)
         return st;
     st = dv_drift_sort(in->cur, in->cur_null, in->n_cur, DV_ARG_Q, cs, scratch, &nc, err);

@@ -108,9 +108,10 @@ double dv_wasserstein_sorted(const double *a, size_t na, const double *b, size_t
 double dv_std_pop(const double *x, size_t n);
 
 typedef struct dv_ks {
-    double statistic; /* D = sup |F_a − F_b| (in the exact mode: h / lcm(na, nb), as scipy) */
-    double p_value;   /* two-sided, in [0, 1]                                              */
-    bool exact;       /* true: exact null distribution; false: the asymptotic one         */
+    double
+        statistic; /* D = sup |F_a − F_b| (in the exact mode: h / lcm(na, nb), as scipy) */
+    double p_value; /* two-sided, in [0, 1]                                              */
+    bool exact;     /* true: exact null distribution; false: the asymptotic one         */
 } dv_ks;
 
 /*
@@ -166,33 +167,33 @@ dv_status dv_chi2_homogeneity(const double *ref, const double *cur, size_t m,
 size_t dv_drift_numeric_work(size_t n_ref, size_t n_cur);
 
 typedef struct dv_drift_numeric_in {
-    const double *ref;     /* n_ref values; entries under a null are ignored      */
-    const bool *ref_null;  /* NULL = no nulls                                     */
+    const double *ref;    /* n_ref values; entries under a null are ignored      */
+    const bool *ref_null; /* NULL = no nulls                                     */
     size_t n_ref;
     const double *cur;
     const bool *cur_null;
     size_t n_cur;
-    const double *edges;   /* explicit interior edges, or NULL for k quantile bins */
+    const double *edges; /* explicit interior edges, or NULL for k quantile bins */
     size_t n_edges;
-    size_t k;              /* quantile bins when edges == NULL (≥ 1)              */
-    bool sample_measures;  /* compute W1, W1/σ and KS                             */
+    size_t k;             /* quantile bins when edges == NULL (≥ 1)              */
+    bool sample_measures; /* compute W1, W1/σ and KS                             */
 } dv_drift_numeric_in;
 
 typedef struct dv_drift_numeric_out {
-    double *edges;         /* caller: room for max(k − 1, n_edges) doubles          */
+    double *edges; /* caller: room for max(k − 1, n_edges) doubles          */
     size_t n_edges;
-    double *ref_counts;    /* caller: room for n_edges + 2 (k + 1) doubles each      */
+    double *ref_counts; /* caller: room for n_edges + 2 (k + 1) doubles each      */
     double *cur_counts;
-    size_t n_bins;         /* n_edges + 1, + 1 when has_missing                     */
-    bool has_missing;      /* a null on either side: the last bin is `missing`      */
-    size_t ref_values;     /* non-null values on each side                          */
+    size_t n_bins;     /* n_edges + 1, + 1 when has_missing                     */
+    bool has_missing;  /* a null on either side: the last bin is `missing`      */
+    size_t ref_values; /* non-null values on each side                          */
     size_t cur_values;
-    bool has_sample;       /* sample measures computed (asked, and both sides have
+    bool has_sample; /* sample measures computed (asked, and both sides have
                               ≥ 1 non-null value)                                  */
     double wasserstein;
-    bool has_normed;       /* false when the reference's σ is 0                     */
+    bool has_normed; /* false when the reference's σ is 0                     */
     double wasserstein_normed;
-    double ref_std;        /* population σ of the reference (when has_sample)       */
+    double ref_std; /* population σ of the reference (when has_sample)       */
     dv_ks ks;
 } dv_drift_numeric_out;
 
@@ -213,11 +214,11 @@ dv_status dv_drift_numeric(const dv_drift_numeric_in *in, double *work,
 typedef struct dv_drift_cat {
     dv_support *categories; /* the reference's non-null categories, first appearance   */
     size_t n_categories;
-    double *ref_counts;     /* n_bins each: categories…, unseen, [missing]             */
+    double *ref_counts; /* n_bins each: categories…, unseen, [missing]             */
     double *cur_counts;
-    size_t n_bins;          /* n_categories + 1 (+ 1 when has_missing)                 */
+    size_t n_bins; /* n_categories + 1 (+ 1 when has_missing)                 */
     bool has_missing;
-    size_t unseen_index;    /* = n_categories                                          */
+    size_t unseen_index; /* = n_categories                                          */
 } dv_drift_cat;
 
 /*

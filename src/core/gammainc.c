@@ -21,7 +21,8 @@
 #include "drift.h"
 
 #define STIRLING_MIN_A 10.0
-#define MAX_ITER 100000 /* ~ 40·√a terms suffice; a safety bound, never reached for a ≤ 10^6 */
+#define MAX_ITER                                                                           \
+    100000 /* ~ 40·√a terms suffice; a safety bound, never reached for a ≤ 10^6 */
 
 /* log1p(t) − t without cancellation for small |t|: with u = t/(2+t),
  * log1p(t) = 2 atanh(u) = 2(u + u³/3 + u⁵/5 + …) and 2u − t = −t²/(2+t), so
@@ -45,8 +46,8 @@ static double log1pmx(double t)
 static double stirling_remainder(double a)
 {
     static const double c[] = {
-        1.0 / 12.0,          -1.0 / 360.0,         1.0 / 1260.0,    -1.0 / 1680.0,
-        1.0 / 1188.0,        -691.0 / 360360.0,    1.0 / 156.0,     -3617.0 / 122400.0,
+        1.0 / 12.0,   -1.0 / 360.0,      1.0 / 1260.0, -1.0 / 1680.0,
+        1.0 / 1188.0, -691.0 / 360360.0, 1.0 / 156.0,  -3617.0 / 122400.0,
     };
     double r = 1.0 / a, r2 = r * r, s = 0.0;
     for (int k = 7; k >= 0; k--)

@@ -151,7 +151,7 @@ static dd dd_exp_reduced(double y, int *k)
     double kd = nearbyint(y / LN2_HI);
     double p = kd * LN2_HI;
     double pe = fma(kd, LN2_HI, -p); /* k·ln2 as p + pe + k·LN2_LO, each part exact-ish */
-    dd r = dd_two_sum(y - p, -pe);   /* y − p is exact by Sterbenz (|y − p| ≤ 0.35)      */
+    dd r = dd_two_sum(y - p, -pe); /* y − p is exact by Sterbenz (|y − p| ≤ 0.35)      */
     r = dd_add(r, dd_two_sum(-kd * LN2_LO, -fma(kd, LN2_LO, -kd * LN2_LO)));
     /* Taylor series, |r| ≤ 0.35: 27 terms leave < 1e-33 relative. */
     dd sum = dd_add((dd){1.0, 0.0}, r), term = r;
@@ -213,7 +213,7 @@ static double diag_psi(dv_scale_kind k1, double s1, dv_scale_kind k2, double s2)
             return psi_series(u);
         lr = log_quot(s1, s2);
     } else if (k1 == DV_SCALE_LOGVAR && k2 == DV_SCALE_LOGVAR) {
-        lr = s1 - s2; /* log r itself: exact when close, no log() rounding at all */
+        lr = s1 - s2;  /* log r itself: exact when close, no log() rounding at all */
         u = expm1(lr); /* r − 1 without forming r */
     } else if (k1 != DV_SCALE_LOGVAR && k2 != DV_SCALE_LOGVAR && var_dd(k1, s1, &h1, &l1) &&
                var_dd(k2, s2, &h2, &l2)) {
@@ -342,15 +342,15 @@ static dv_status check_symmetric(const dv_gauss *g, int arg, dv_error *err)
              * off-diagonal 0 is still judged against the size of the matrix. */
             double scale = fmax(fmax(fabs(lo), fabs(up)),
                                 sqrt(fabs(a[i * d + i])) * sqrt(fabs(a[j * d + j])));
-            if (fabs(lo - up) > SYM_TOL * scale)
-            {
+            if (fabs(lo - up) > SYM_TOL * scale) {
                 char a1[40], a2[40];
                 numfmt_msg(a1, sizeof a1, lo);
                 numfmt_msg(a2, sizeof a2, up);
-                return dv_fail_at(err, DV_NOT_SYMMETRIC, dv_at2(arg, "cov", i, j),
-                                  "%s.cov is not symmetric: [%zu][%zu] is %s but [%zu][%zu] "
-                                  "is %s (they must agree within 1e-12 relative)",
-                                  name, i, j, a1, j, i, a2);
+                return dv_fail_at(
+                    err, DV_NOT_SYMMETRIC, dv_at2(arg, "cov", i, j),
+                    "%s.cov is not symmetric: [%zu][%zu] is %s but [%zu][%zu] "
+                    "is %s (they must agree within 1e-12 relative)",
+                    name, i, j, a1, j, i, a2);
             }
         }
     }
@@ -362,23 +362,25 @@ dv_status dv_check_gauss(const dv_gauss *g, int arg, dv_error *err)
     const char *name = gauss_name(arg);
     if (g->dim == 0)
         return dv_fail_at(err, DV_EMPTY, dv_at(arg, "mean"),
-                       "%s.mean is empty; a Gaussian needs at least one dimension", name);
+                          "%s.mean is empty; a Gaussian needs at least one dimension",
+                          name);
     if (g->rows > 0 && !is_diag(g->kind))
-        return dv_fail_at(err, DV_SHAPE_MISMATCH, dv_at(arg, scale_member(g->kind)),
-                       "%s is a batch of %zu rows; a batch takes std, var or log_var, not cov",
-                       name, g->rows);
+        return dv_fail_at(
+            err, DV_SHAPE_MISMATCH, dv_at(arg, scale_member(g->kind)),
+            "%s is a batch of %zu rows; a batch takes std, var or log_var, not cov", name,
+            g->rows);
     size_t n_mean = g->dim, n_scale = g->dim;
     if (g->rows > 0 && g->dim > SIZE_MAX / g->rows)
         return dv_fail_at(err, DV_TOO_LARGE, dv_at(arg, "mean"),
-                       "%s has %zu rows of %zu dimensions; that is too many entries", name,
-                       g->rows, g->dim);
+                          "%s has %zu rows of %zu dimensions; that is too many entries",
+                          name, g->rows, g->dim);
     if (g->rows > 0)
         n_mean = n_scale = g->rows * g->dim;
     if (g->kind == DV_SCALE_COV) {
         if (g->dim > SIZE_MAX / sizeof(double) / g->dim)
             return dv_fail_at(err, DV_TOO_LARGE, dv_at(arg, "cov"),
-                           "%s.cov would have %zu x %zu entries; that is too large", name,
-                           g->dim, g->dim);
+                              "%s.cov would have %zu x %zu entries; that is too large",
+                              name, g->dim, g->dim);
         n_scale = g->dim * g->dim;
     }
     bool scalar = g->rows == 0 && g->dim == 1;
@@ -406,9 +408,10 @@ dv_status dv_check_gauss(const dv_gauss *g, int arg, dv_error *err)
         if ((g->kind == DV_SCALE_STD || g->kind == DV_SCALE_VAR) && !(s > 0.0)) {
             elem_name(where, sizeof where, name, member, i, g->rows, g->dim, scalar);
             numfmt_msg(num, sizeof num, s);
-            return dv_fail_at(err, DV_NOT_POSITIVE, elem_at(arg, member, i, g->rows, g->dim),
-                              "%s is %s; %s must be > 0", where, num,
-                              g->kind == DV_SCALE_STD ? "a standard deviation" : "a variance");
+            return dv_fail_at(
+                err, DV_NOT_POSITIVE, elem_at(arg, member, i, g->rows, g->dim),
+                "%s is %s; %s must be > 0", where, num,
+                g->kind == DV_SCALE_STD ? "a standard deviation" : "a variance");
         }
     }
     return cov ? check_symmetric(g, arg, err) : DV_OK;
@@ -417,9 +420,9 @@ dv_status dv_check_gauss(const dv_gauss *g, int arg, dv_error *err)
 static dv_status overflow(dv_error *err, const char *what)
 {
     return dv_fail_at(err, DV_NOT_FINITE, dv_at(DV_ARG_P, NULL),
-                   "the KL divergence%s exceeds the largest double (about 1.8e308); the "
-                   "two Gaussians are too far apart to report it",
-                   what);
+                      "the KL divergence%s exceeds the largest double (about 1.8e308); the "
+                      "two Gaussians are too far apart to report it",
+                      what);
 }
 
 /* ---- full covariance ---------------------------------------------------------------------- */
@@ -446,10 +449,11 @@ static dv_status dense_factor(const dv_gauss *g, size_t d, double *l, int which,
             if (!(s >= DBL_MIN && s <= DBL_MAX)) {
                 char num[40];
                 numfmt_msg(num, sizeof num, g->scale[i]);
-                return dv_fail_at(err, DV_NOT_FINITE, dv_at1(which, scale_member(g->kind), i),
-                                  "%s.%s[%zu] is %s; its standard deviation is out of the "
-                                  "range of a double, which a full-covariance KL cannot use",
-                                  name, scale_member(g->kind), i, num);
+                return dv_fail_at(
+                    err, DV_NOT_FINITE, dv_at1(which, scale_member(g->kind), i),
+                    "%s.%s[%zu] is %s; its standard deviation is out of the "
+                    "range of a double, which a full-covariance KL cannot use",
+                    name, scale_member(g->kind), i, num);
             }
             l[i * d + i] = s;
         }
@@ -461,10 +465,11 @@ static dv_status dense_factor(const dv_gauss *g, size_t d, double *l, int which,
         for (size_t k = 0; k < j; k++)
             s = fma(-l[j * d + k], l[j * d + k], s); /* fma: one rounding per update */
         if (!(s > 0.0) || !isfinite(s))
-            return dv_fail_at(err, DV_NOT_POSITIVE_DEFINITE, dv_at(which, "cov"),
-                           "%s.cov is not positive definite (Cholesky fails at pivot %zu, "
-                           "entry [%zu][%zu], counting from 0)",
-                           name, j, j, j);
+            return dv_fail_at(
+                err, DV_NOT_POSITIVE_DEFINITE, dv_at(which, "cov"),
+                "%s.cov is not positive definite (Cholesky fails at pivot %zu, "
+                "entry [%zu][%zu], counting from 0)",
+                name, j, j, j);
         double ljj = sqrt(s);
         l[j * d + j] = ljj;
         for (size_t i = j + 1; i < d; i++) {
@@ -512,7 +517,8 @@ static void lower_solve(const double *l, double *a, size_t d)
  */
 static double near_cov_psi(const dv_gauss *p, const dv_gauss *q, const double *l2, size_t d)
 {
-    double *a = malloc(4 * d * d * sizeof *a); /* size checked by the caller (6d² + d fits) */
+    double *a =
+        malloc(4 * d * d * sizeof *a); /* size checked by the caller (6d² + d fits) */
     if (!a)
         return -2.0;
     double *b = a + d * d, *pw = b + d * d, *pn = pw + d * d;
@@ -523,7 +529,7 @@ static double near_cov_psi(const dv_gauss *p, const dv_gauss *q, const double *l
     for (size_t i = 0; i < d; i++)
         for (size_t j = 0; j < d; j++)
             b[i * d + j] = a[j * d + i]; /* (L2⁻¹Δ)ᵀ = Δ L2⁻ᵀ */
-    lower_solve(l2, b, d);                /* B = L2⁻¹ Δ L2⁻ᵀ */
+    lower_solve(l2, b, d);               /* B = L2⁻¹ Δ L2⁻ᵀ */
     dv_acc fro = {0.0, 0.0};
     for (size_t i = 0; i < d; i++)
         for (size_t j = 0; j <= i; j++) {
@@ -572,13 +578,14 @@ static dv_status full_kl(const dv_gauss *p, const dv_gauss *q, double *nats, dv_
     if (d > SIZE_MAX / d || d * d > (SIZE_MAX - d) / 6 ||
         6 * d * d + d > SIZE_MAX / sizeof(double))
         return dv_fail_at(err, DV_TOO_LARGE, dv_at(DV_ARG_P, NULL),
-                       "a %zu-dimensional full-covariance KL needs too much work space", d);
+                          "a %zu-dimensional full-covariance KL needs too much work space",
+                          d);
     double *l1 = malloc((2 * d * d + d) * sizeof *l1);
     if (!l1)
         return dv_fail_at(err, DV_NO_MEMORY, dv_at(DV_ARG_NONE, NULL),
-                       "out of memory for the work space of a %zu-dimensional "
-                       "full-covariance KL",
-                       d);
+                          "out of memory for the work space of a %zu-dimensional "
+                          "full-covariance KL",
+                          d);
     double *l2 = l1 + d * d, *z = l2 + d * d;
     dv_status st = dense_factor(p, d, l1, DV_ARG_P, err);
     if (st == DV_OK)
@@ -641,9 +648,10 @@ static dv_status full_kl(const dv_gauss *p, const dv_gauss *q, double *nats, dv_
 dv_status dv_gaussian_kl(const dv_gauss *p, const dv_gauss *q, double *nats, dv_error *err)
 {
     if (p->rows != 0 || (q && q->rows != 0))
-        return dv_fail_at(err, DV_SHAPE_MISMATCH, dv_at(p->rows != 0 ? DV_ARG_P : DV_ARG_Q, NULL),
-                       "%s is a batch of rows; use the batch form for rows of Gaussians",
-                       p->rows != 0 ? "p" : "q");
+        return dv_fail_at(err, DV_SHAPE_MISMATCH,
+                          dv_at(p->rows != 0 ? DV_ARG_P : DV_ARG_Q, NULL),
+                          "%s is a batch of rows; use the batch form for rows of Gaussians",
+                          p->rows != 0 ? "p" : "q");
     dv_status st = dv_check_gauss(p, DV_ARG_P, err);
     if (st == DV_OK && q)
         st = dv_check_gauss(q, DV_ARG_Q, err);
@@ -651,8 +659,8 @@ dv_status dv_gaussian_kl(const dv_gauss *p, const dv_gauss *q, double *nats, dv_
         return st;
     if (q && q->dim != p->dim)
         return dv_fail_at(err, DV_SHAPE_MISMATCH, dv_at(DV_ARG_Q, NULL),
-                       "p has dimension %zu but q has dimension %zu; they must be equal",
-                       p->dim, q->dim);
+                          "p has dimension %zu but q has dimension %zu; they must be equal",
+                          p->dim, q->dim);
     if (p->kind == DV_SCALE_COV || (q && q->kind == DV_SCALE_COV))
         return full_kl(p, q, nats, err);
     double v = diag_kl(p->dim, p->mean, p->kind, p->scale, q ? q->mean : NULL,
@@ -668,25 +676,27 @@ dv_status dv_gaussian_kl_rows(const dv_gauss *p, const dv_gauss *q, double *kl,
 {
     if (p->rows == 0)
         return dv_fail_at(err, DV_SHAPE_MISMATCH, dv_at(DV_ARG_P, NULL),
-                       "p is a single Gaussian; the batch form needs rows >= 1");
+                          "p is a single Gaussian; the batch form needs rows >= 1");
     dv_status st = dv_check_gauss(p, DV_ARG_P, err);
     if (st == DV_OK && q)
         st = dv_check_gauss(q, DV_ARG_Q, err);
     if (st != DV_OK)
         return st;
     if (q && !is_diag(q->kind))
-        return dv_fail_at(err, DV_SHAPE_MISMATCH, dv_at(DV_ARG_Q, NULL),
-                       "q has a full covariance; a batch compares diagonal Gaussians only "
-                       "(give q as std, var or log_var)");
+        return dv_fail_at(
+            err, DV_SHAPE_MISMATCH, dv_at(DV_ARG_Q, NULL),
+            "q has a full covariance; a batch compares diagonal Gaussians only "
+            "(give q as std, var or log_var)");
     if (q && q->dim != p->dim)
         return dv_fail_at(err, DV_SHAPE_MISMATCH, dv_at(DV_ARG_Q, NULL),
-                       "p has dimension %zu but q has dimension %zu; they must be equal",
-                       p->dim, q->dim);
+                          "p has dimension %zu but q has dimension %zu; they must be equal",
+                          p->dim, q->dim);
     if (q && q->rows != 0 && q->rows != p->rows)
-        return dv_fail_at(err, DV_SHAPE_MISMATCH, dv_at(DV_ARG_Q, NULL),
-                       "p has %zu rows but q has %zu rows; give q the same rows or a single "
-                       "Gaussian to compare every row against",
-                       p->rows, q->rows);
+        return dv_fail_at(
+            err, DV_SHAPE_MISMATCH, dv_at(DV_ARG_Q, NULL),
+            "p has %zu rows but q has %zu rows; give q the same rows or a single "
+            "Gaussian to compare every row against",
+            p->rows, q->rows);
     size_t d = p->dim;
     dv_acc acc = {0.0, 0.0};
     for (size_t r = 0; r < p->rows; r++) {

@@ -34,7 +34,7 @@
 #include "drift.h"
 #include "internal.h"
 
-#define EXACT_MAX_N 10000    /* scipy's MAX_AUTO_N                                 */
+#define EXACT_MAX_N 10000     /* scipy's MAX_AUTO_N                                 */
 #define SMIRNOV_MAX_N 1000000 /* above it scipy's smirnov uses its closed-form estimate */
 
 static double clip01(double p)
@@ -100,8 +100,9 @@ static double smirnov_sf(size_t n, double x)
         double b1 = (dnj - nx) - nx_lo; /* n(1 − x) − j, exact to ~1 ulp */
         if (!(b1 > 0.0))
             break;
-        double l = dnj * log1p(-(nx + nx_lo) / dnj) + (dj - 1.0) * log1p((nx + nx_lo) / dj) -
-                   1.5 * log(dj) - 0.5 * log(dnj) - stirling_mu(dj) - stirling_mu(dnj) + cst;
+        double l = dnj * log1p(-(nx + nx_lo) / dnj) +
+                   (dj - 1.0) * log1p((nx + nx_lo) / dj) - 1.5 * log(dj) - 0.5 * log(dnj) -
+                   stirling_mu(dj) - stirling_mu(dnj) + cst;
         if (l > maxl) {
             sum = sum * exp(maxl - l) + 1.0;
             maxl = l;
@@ -176,7 +177,8 @@ static double durbin_cdf(size_t n, double d)
         fac /= (double)(i + 1);
         v[i] = (1.0 - pow(h, (double)(i + 1))) * fac;
     }
-    v[m - 1] = (1.0 + pow(fmax(2.0 * h - 1.0, 0.0), (double)m) - 2.0 * pow(h, (double)m)) * fac;
+    v[m - 1] =
+        (1.0 + pow(fmax(2.0 * h - 1.0, 0.0), (double)m) - 2.0 * pow(h, (double)m)) * fac;
     for (size_t r = 0; r < m; r++)
         for (size_t c = 0; c < m; c++)
             H[r * m + c] = (c >= 1 && r + 1 >= c) ? w[r + 1 - c] : 0.0;
@@ -450,18 +452,18 @@ static void merge_sorted(const double *a, size_t na, const double *b, size_t nb,
      * ≤ prev: record it (its extremes, and |c| over the gap). Recording at the start of a
      * new value, not after the end of the old one, needs no look-ahead past the arrays. */
     double prev = a[0] < b[0] ? a[0] : b[0];
-#define DV_MERGE_STEP(v, dc)                                                              \
-    do {                                                                                  \
-        if ((v) > prev) {                                                                 \
-            hi = c > hi ? c : hi;                                                         \
-            lo = c < lo ? c : lo;                                                         \
-            double x_ = fabs((double)c) * ((v) - prev);                                   \
-            double s_ = sum + x_, bb_ = s_ - sum;                                         \
-            err += (sum - (s_ - bb_)) + (x_ - bb_);                                       \
-            sum = s_;                                                                     \
-            prev = (v);                                                                   \
-        }                                                                                 \
-        c += (dc);                                                                        \
+#define DV_MERGE_STEP(v, dc)                                                               \
+    do {                                                                                   \
+        if ((v) > prev) {                                                                  \
+            hi = c > hi ? c : hi;                                                          \
+            lo = c < lo ? c : lo;                                                          \
+            double x_ = fabs((double)c) * ((v)-prev);                                      \
+            double s_ = sum + x_, bb_ = s_ - sum;                                          \
+            err += (sum - (s_ - bb_)) + (x_ - bb_);                                        \
+            sum = s_;                                                                      \
+            prev = (v);                                                                    \
+        }                                                                                  \
+        c += (dc);                                                                         \
     } while (0)
     while (i < na && j < nb) {
         double va = a[i], vb = b[j];

@@ -99,7 +99,8 @@ dv_status dv_prepare_weights(double *v, size_t n, bool normalize, const dv_name 
             dv_elem_name(el, sizeof el, name, i);
             if (!isfinite(x))
                 return dv_fail_at(err, DV_NOT_FINITE, dv_elem_at(name, i),
-                                  "%s is %s; probabilities must be finite numbers", el, num);
+                                  "%s is %s; probabilities must be finite numbers", el,
+                                  num);
             return dv_fail_at(err, DV_NEGATIVE, dv_elem_at(name, i),
                               "%s is %s; probabilities must be >= 0", el, num);
         }
@@ -118,10 +119,11 @@ dv_status dv_prepare_weights(double *v, size_t n, bool normalize, const dv_name 
         double dev = (hi - 1.0) + lo;
         if (!(fabs(dev) <= DV_NORM_TOL)) {
             numfmt_msg(num, sizeof num, hi);
-            return dv_fail_at(err, DV_NOT_NORMALIZED, dv_whole_at(name),
-                              "%s sums to %s; probabilities must sum to 1 within 1e-6 — pass "
-                              "\"normalize\": true to rescale weights",
-                              whole, num);
+            return dv_fail_at(
+                err, DV_NOT_NORMALIZED, dv_whole_at(name),
+                "%s sums to %s; probabilities must sum to 1 within 1e-6 — pass "
+                "\"normalize\": true to rescale weights",
+                whole, num);
         }
     } else if (!(hi <= DV_TOTAL_MAX) || hi < DV_TOTAL_MIN) {
         int e;

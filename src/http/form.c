@@ -72,7 +72,8 @@ bool form_is_type(const char *ct)
 }
 
 /* Records the first problem; returns non-zero so a callback can stop the parser. */
-static int fail(form *f, err_code c, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(form *f, err_code c, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static int fail(form *f, err_code c, const char *fmt, ...)
 {
     if (f->failed)
@@ -144,10 +145,11 @@ static int locate(form *f, const dv_mp_part *part)
             }
         }
         if (len == 0 || depth >= MAX_SEGMENTS)
-            return fail(f, E_INVALID_INPUT,
-                        "part %zu is named \"%s\"; a part's name must be a JSON Pointer to a "
-                        "member, like p or /p/mean",
-                        part->index + 1, f->ptr);
+            return fail(
+                f, E_INVALID_INPUT,
+                "part %zu is named \"%s\"; a part's name must be a JSON Pointer to a "
+                "member, like p or /p/mean",
+                part->index + 1, f->ptr);
         if (at->given && !at->object)
             return fail(f, E_INVALID_INPUT,
                         "part %zu sets %s inside a member an earlier part gave as a value",
@@ -361,7 +363,8 @@ static int json_end(form *f)
         snprintf(f->err.pointer + k, sizeof f->err.pointer - k, "%s", e.pointer);
         return r;
     }
-    default: return fail(f, E_MALFORMED_JSON, "part %s is not a JSON text: %s", f->ptr, e.text);
+    default:
+        return fail(f, E_MALFORMED_JSON, "part %s is not a JSON text: %s", f->ptr, e.text);
     }
 }
 
@@ -378,7 +381,8 @@ static int part_end(void *user)
             return fail(f, E_BAD_ARRAY, "%s is not raw float64: %s", f->ptr,
                         f->raw.err.text);
         f->numbers += (size_t)dv_raw_f64_count(&f->raw);
-        r = set_vector(f, &f->target->val, f->rbuf, (size_t)dv_raw_f64_count(&f->raw), false);
+        r = set_vector(f, &f->target->val, f->rbuf, (size_t)dv_raw_f64_count(&f->raw),
+                       false);
         break;
     case P_JSON: r = json_end(f); break;
     }

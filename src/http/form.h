@@ -22,10 +22,10 @@
 #include "problem.h"
 
 typedef struct form_error {
-    err_code code;      /* E_MALFORMED_JSON (400: not multipart, bad boundary, bad part
+    err_code code;     /* E_MALFORMED_JSON (400: not multipart, bad boundary, bad part
                            headers), E_BAD_ARRAY, E_PAYLOAD_TOO_LARGE, E_NON_FINITE,
                            E_INVALID_INPUT (a member given twice), E_OUT_OF_MEMORY */
-    char pointer[256];  /* the part's pointer, or "" */
+    char pointer[256]; /* the part's pointer, or "" */
     char text[320];
 } form_error;
 

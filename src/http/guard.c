@@ -29,22 +29,22 @@
 enum { TICK_MS = 100 };
 
 typedef enum gstate {
-    G_IDLE,    /* between requests (or before the first): only --timeout applies      */
-    G_HEAD,    /* bytes of a head have arrived: --header-timeout applies              */
-    G_BODY,    /* the head is in, the body arrives: --body-min-rate applies           */
-    G_BUSY,    /* computing or answering: no deadline                                 */
+    G_IDLE, /* between requests (or before the first): only --timeout applies      */
+    G_HEAD, /* bytes of a head have arrived: --header-timeout applies              */
+    G_BODY, /* the head is in, the body arrives: --body-min-rate applies           */
+    G_BUSY, /* computing or answering: no deadline                                 */
 } gstate;
 
 struct guard_conn {
     guard_conn *prev, *next;
     int fd;
-    gstate state;         /* under g_mu */
-    double since;         /* when the state began (monotonic s), under g_mu */
-    uint64_t idle_mark;   /* TCP bytes received when the connection became idle */
+    gstate state;       /* under g_mu */
+    double since;       /* when the state began (monotonic s), under g_mu */
+    uint64_t idle_mark; /* TCP bytes received when the connection became idle */
     _Atomic uint64_t body_bytes;
-    dv_req *r;            /* the request in progress (G_BODY … G_BUSY), under g_mu */
-    bool shut;            /* shut down by the guard */
-    bool linger;          /* answered from the head with a body still coming */
+    dv_req *r;   /* the request in progress (G_BODY … G_BUSY), under g_mu */
+    bool shut;   /* shut down by the guard */
+    bool linger; /* answered from the head with a body still coming */
 };
 
 /* A socket libmicrohttpd has closed whose client may still be sending the body of a

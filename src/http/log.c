@@ -122,15 +122,15 @@ static void put_time(logline *l)
     if (ts.tv_sec != sec) {
         struct tm tm;
         gmtime_r(&ts.tv_sec, &tm);
-        int n = snprintf(head, sizeof head, "%04d-%02d-%02dT%02d:%02d:%02d.",
-                         tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-                         tm.tm_sec);
+        int n =
+            snprintf(head, sizeof head, "%04d-%02d-%02dT%02d:%02d:%02d.", tm.tm_year + 1900,
+                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
         head_len = n > 0 && (size_t)n < sizeof head ? (size_t)n : 0;
         sec = ts.tv_sec;
     }
     long ms = ts.tv_nsec / 1000000;
-    char tail[5] = {(char)('0' + ms / 100), (char)('0' + ms / 10 % 10), (char)('0' + ms % 10),
-                    'Z'};
+    char tail[5] = {(char)('0' + ms / 100), (char)('0' + ms / 10 % 10),
+                    (char)('0' + ms % 10), 'Z'};
     put(l, head, head_len);
     put(l, tail, 4);
 }
@@ -193,7 +193,8 @@ void log_num(logline *l, const char *key, double value)
     long long milli = llround(value * 1000.0);
     if (milli < 0 || (milli == 0 && signbit(value)))
         put(l, "-", 1);
-    unsigned long long m = milli < 0 ? 0ull - (unsigned long long)milli : (unsigned long long)milli;
+    unsigned long long m =
+        milli < 0 ? 0ull - (unsigned long long)milli : (unsigned long long)milli;
     put_uint(l, m / 1000);
     char frac[4] = {'.', (char)('0' + m / 100 % 10), (char)('0' + m / 10 % 10),
                     (char)('0' + m % 10)};

@@ -20,15 +20,16 @@
 
 static const char *const method_names[METHOD_COUNT] = {"GET", "POST", "OPTIONS", "HEAD",
                                                        "other"};
-static const unsigned statuses[] = {200, 204, 304, 400, 401, 404, 405, 408, 413, 415, 422, 500, 503};
+static const unsigned statuses[] = {200, 204, 304, 400, 401, 404, 405,
+                                    408, 413, 415, 422, 500, 503};
 #define N_STATUS (sizeof statuses / sizeof statuses[0])
 /* Bucket upper bounds in seconds: 50 µs … 10 s. */
 static const double bounds[] = {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025,
                                 0.005,   0.01,   0.025,   0.05,   0.1,   0.25,
                                 0.5,     1,      2.5,     5,      10};
-static const char *const bound_text[] = {"5e-05", "0.0001", "0.00025", "0.0005", "0.001",
-                                         "0.0025", "0.005", "0.01", "0.025", "0.05",
-                                         "0.1", "0.25", "0.5", "1", "2.5", "5", "10"};
+static const char *const bound_text[] = {
+    "5e-05", "0.0001", "0.00025", "0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025",
+    "0.05",  "0.1",    "0.25",    "0.5",    "1",     "2.5",    "5",     "10"};
 #define N_BUCKETS (sizeof bounds / sizeof bounds[0])
 
 typedef _Atomic uint64_t counter;
@@ -87,7 +88,7 @@ void metrics_in_flight(int delta)
 }
 
 static const route_table *g_table; /* set once by metrics_init, before serving */
-static size_t route_count;           /* labels in use: the table's rows, capped */
+static size_t route_count;         /* labels in use: the table's rows, capped */
 
 void metrics_init(const route_table *t)
 {
@@ -128,8 +129,8 @@ static void per_route(jw *w, const char *name, const char *help, counter *c)
 static void process_metrics(jw *w)
 {
     static const char *stat_help[] = {
-        "Total user and system CPU time spent in seconds.",
-        "Virtual memory size in bytes.", "Resident memory size in bytes.",
+        "Total user and system CPU time spent in seconds.", "Virtual memory size in bytes.",
+        "Resident memory size in bytes.",
         "Start time of the process since unix epoch in seconds."};
     double cpu = 0, start = 0;
     unsigned long long vsize = 0, rss_pages = 0;
@@ -220,7 +221,9 @@ void metrics_render(jw *w)
            "Requests being received, computed or sent.");
     line(w, "divergenced_http_requests_in_flight %lld\n",
          (long long)atomic_load_explicit(&in_flight, memory_order_relaxed));
-    per_route(w, "divergenced_http_request_bytes_total", "Request body bytes read (bodies of requests refused from their headers are not read).",
+    per_route(w, "divergenced_http_request_bytes_total",
+              "Request body bytes read (bodies of requests refused from their headers are "
+              "not read).",
               bytes_in_total);
     per_route(w, "divergenced_http_response_bytes_total", "Response body bytes sent.",
               bytes_out_total);

@@ -7,7 +7,6 @@
 #ifndef DV_PROBLEM_H
 #define DV_PROBLEM_H
 
-
 typedef enum err_code {
     E_MALFORMED_JSON,
     E_UNAUTHORIZED,
@@ -31,11 +30,11 @@ typedef enum err_code {
     E_NOT_POSITIVE_DEFINITE,
     E_UNAVAILABLE,
     E_OUT_OF_MEMORY,
-    E_UNKNOWN_MEASURE,   /* /divergences, /drift: a measure name not in SPEC §7 */
-    E_UNKNOWN_FAMILY,    /* /distributions/...: a family name not in SPEC §8     */
-    E_UNSUPPORTED_PAIR,  /* /distributions/kl: no closed form for the pair       */
-    E_BAD_ARRAY,         /* multipart: a malformed .npy or raw array part        */
-    E_REQUEST_TIMEOUT,   /* a head or body slower than the deadlines             */
+    E_UNKNOWN_MEASURE,  /* /divergences, /drift: a measure name not in SPEC §7 */
+    E_UNKNOWN_FAMILY,   /* /distributions/...: a family name not in SPEC §8     */
+    E_UNSUPPORTED_PAIR, /* /distributions/kl: no closed form for the pair       */
+    E_BAD_ARRAY,        /* multipart: a malformed .npy or raw array part        */
+    E_REQUEST_TIMEOUT,  /* a head or body slower than the deadlines             */
     E_COUNT
 } err_code;
 

@@ -143,7 +143,6 @@ static void render_problem(dv_req *r)
     r->content_type = "application/problem+json";
 }
 
-
 void req_execute(dv_req *r)
 {
     if (r->failed || !r->route)

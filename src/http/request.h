@@ -34,13 +34,13 @@ typedef struct dv_req {
 
     /* body: either fed chunk by chunk to `stream` as it arrives (the server), or given
      * whole in `body` (tests, fuzz targets); see req_feed() / req_parse() below */
-    char *body;       /* malloc'd, or NULL */
-    size_t body_len;  /* bytes received (and fed) so far */
-    size_t bytes_in;  /* every body byte received, kept or not (metrics, log) */
+    char *body;      /* malloc'd, or NULL */
+    size_t body_len; /* bytes received (and fed) so far */
+    size_t bytes_in; /* every body byte received, kept or not (metrics, log) */
     size_t body_cap;
     bool body_too_large;
     const char *body_type; /* the request's Content-Type (libmicrohttpd's copy), or NULL */
-    jparser *stream;   /* the streaming decoder; lives in (and is released with) mem */
+    jparser *stream;       /* the streaming decoder; lives in (and is released with) mem */
     struct form *form; /* the multipart decoder instead, for multipart/form-data bodies */
     const jv *json;    /* the decoded body (an object), in the arena */
 
@@ -49,9 +49,9 @@ typedef struct dv_req {
     err_code code;
     char pointer[256];
     char detail[512];
-    jw out;            /* success body */
-    const char *content_type;  /* NULL → application/json */
-    const void *static_body;   /* a body that outlives the request (embedded files) */
+    jw out;                   /* success body */
+    const char *content_type; /* NULL → application/json */
+    const void *static_body;  /* a body that outlives the request (embedded files) */
     size_t static_len;
     /* Extra response headers: name, value, …, NULL, outliving the request (the page
      * assets' ETag, CSP, Cache-Control). When set, they replace the default
@@ -60,12 +60,12 @@ typedef struct dv_req {
     const char *if_none_match; /* the request's If-None-Match header, or NULL */
     unsigned status;
     size_t bytes_out;
-    uint64_t values;   /* numbers consumed by the math (metric) */
+    uint64_t values; /* numbers consumed by the math (metric) */
     bool responded;
-    bool decided;      /* answered from the headers; sent at the final callback */
-    atomic_bool cut;   /* the connection guard answered 408 and shut the socket */
+    bool decided;             /* answered from the headers; sent at the final callback */
+    atomic_bool cut;          /* the connection guard answered 408 and shut the socket */
     struct guard_conn *guard; /* server.c: the connection's guard entry, or NULL */
-    int offload;       /* server.c: 0 none, 1 queued to a worker, 2 executed there */
+    int offload;              /* server.c: 0 none, 1 queued to a worker, 2 executed there */
 
     char request_id[129];
     struct timespec start;

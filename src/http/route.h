@@ -18,8 +18,8 @@ typedef struct route {
     const char *path;   /* also the metrics label */
     const char *method; /* "GET" (HEAD too) or "POST" */
     handler_fn handler;
-    bool auth;          /* needs the API key when one is configured */
-    const char *allow;  /* the Allow header for 405 */
+    bool auth;         /* needs the API key when one is configured */
+    const char *allow; /* the Allow header for 405 */
 } route;
 
 typedef struct route_table {

@@ -88,8 +88,8 @@ static void request_id(dv_req *r, const char *given)
         bool ok = n >= 1 && n <= 128;
         for (size_t i = 0; ok && i < n; i++) {
             char c = given[i];
-            ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                 c == '.' || c == '_' || c == ':' || c == '-';
+            ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                 (c >= '0' && c <= '9') || c == '.' || c == '_' || c == ':' || c == '-';
         }
         if (ok) {
             memcpy(r->request_id, given, n + 1);
@@ -575,7 +575,8 @@ bool server_start(const dv_config *cfg, const route_table *table)
         v6->sin6_port = htons(cfg->port);
         flags |= MHD_USE_IPv6;
     } else {
-        fprintf(stderr, "divergenced: --bind %s is not an IPv4 or IPv6 address\n", cfg->bind);
+        fprintf(stderr, "divergenced: --bind %s is not an IPv4 or IPv6 address\n",
+                cfg->bind);
         return false;
     }
     g_daemon = MHD_start_daemon(
@@ -601,7 +602,8 @@ bool server_start(const dv_config *cfg, const route_table *table)
 
 uint16_t server_port(void)
 {
-    const union MHD_DaemonInfo *i = MHD_get_daemon_info(g_daemon, MHD_DAEMON_INFO_BIND_PORT);
+    const union MHD_DaemonInfo *i =
+        MHD_get_daemon_info(g_daemon, MHD_DAEMON_INFO_BIND_PORT);
     return i ? i->port : 0;
 }
 

@@ -435,7 +435,8 @@ static void close_container(jparser *p)
 
 static inline bool is_numch(char c)
 {
-    return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
+    return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' ||
+           c == 'E';
 }
 
 static inline bool is_letter(char c)
@@ -628,7 +629,8 @@ static const char *decode_string(jparser *p, const char *s, size_t n, char **out
             if (cp >= 0xdc00 && cp <= 0xdfff)
                 return "invalid Unicode escape (a lone low surrogate)";
             if (cp >= 0xd800 && cp <= 0xdbff) {
-                long lo = i + 1 < n && s[i] == '\\' && s[i + 1] == 'u' ? hex4(s, n, i + 2) : -1;
+                long lo =
+                    i + 1 < n && s[i] == '\\' && s[i + 1] == 'u' ? hex4(s, n, i + 2) : -1;
                 if (lo < 0xdc00 || lo > 0xdfff)
                     return "invalid Unicode escape (a high surrogate without its low half)";
                 i += 6;
@@ -950,8 +952,9 @@ void jp_feed(jparser *p, const char *s, size_t n)
             } else if ((c == ']' || c == '}') && p->st[p->depth - 1].obj == (c == '}')) {
                 close_container(p);
             } else {
-                syntax(p, at, c == ']' || c == '}' ? "mismatched closing bracket"
-                                                   : "',' or a closing bracket should come");
+                syntax(p, at,
+                       c == ']' || c == '}' ? "mismatched closing bracket"
+                                            : "',' or a closing bracket should come");
                 break;
             }
             i++;
@@ -1001,8 +1004,8 @@ bool jp_finish_value(jparser *p, const jv **root, json_error *err)
                            "column %zu); flatten the input",
                            DV_MAX_DEPTH, p->deep_line, p->deep_col);
     if (p->over_limit)
-        return finish_fail(err, JSON_TOO_MANY_NUMBERS, p->base, "the body holds %zu numbers",
-                           p->numbers);
+        return finish_fail(err, JSON_TOO_MANY_NUMBERS, p->base,
+                           "the body holds %zu numbers", p->numbers);
     if (p->failed) {
         size_t n = err->numbers;
         *err = p->err;

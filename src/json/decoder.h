@@ -59,10 +59,22 @@ struct jv_member {
     jv val;
 };
 
-static inline bool jv_is_number(const jv *v) { return v && v->kind == JV_NUMBER; }
-static inline bool jv_is_string(const jv *v) { return v && v->kind == JV_STRING; }
-static inline bool jv_is_array(const jv *v) { return v && v->kind == JV_ARRAY; }
-static inline bool jv_is_object(const jv *v) { return v && v->kind == JV_OBJECT; }
+static inline bool jv_is_number(const jv *v)
+{
+    return v && v->kind == JV_NUMBER;
+}
+static inline bool jv_is_string(const jv *v)
+{
+    return v && v->kind == JV_STRING;
+}
+static inline bool jv_is_array(const jv *v)
+{
+    return v && v->kind == JV_ARRAY;
+}
+static inline bool jv_is_object(const jv *v)
+{
+    return v && v->kind == JV_OBJECT;
+}
 static inline bool jv_is_bool(const jv *v)
 {
     return v && (v->kind == JV_TRUE || v->kind == JV_FALSE);
@@ -92,9 +104,9 @@ typedef enum json_err_kind {
 
 typedef struct json_error {
     json_err_kind kind;
-    size_t offset;       /* byte offset into the body                         */
-    size_t numbers;      /* number tokens seen in the whole body               */
-    char pointer[256];   /* RFC 6901 pointer of the offending value, or ""     */
+    size_t offset;     /* byte offset into the body                         */
+    size_t numbers;    /* number tokens seen in the whole body               */
+    char pointer[256]; /* RFC 6901 pointer of the offending value, or ""     */
     char text[300];
 } json_error;
 

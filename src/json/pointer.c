@@ -31,4 +31,3 @@ const char *ptr_member(char *buf, size_t size, const char *base, const char *nam
         buf[o] = '\0';
     return buf;
 }
-

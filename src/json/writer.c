@@ -103,10 +103,22 @@ static void close_(jw *w, char c)
     put(w, c);
 }
 
-void jw_obj(jw *w) { open(w, '{'); }
-void jw_obj_end(jw *w) { close_(w, '}'); }
-void jw_arr(jw *w) { open(w, '['); }
-void jw_arr_end(jw *w) { close_(w, ']'); }
+void jw_obj(jw *w)
+{
+    open(w, '{');
+}
+void jw_obj_end(jw *w)
+{
+    close_(w, '}');
+}
+void jw_arr(jw *w)
+{
+    open(w, '[');
+}
+void jw_arr_end(jw *w)
+{
+    close_(w, ']');
+}
 
 static void escaped(jw *w, const char *s, size_t len)
 {
@@ -154,7 +166,10 @@ void jw_keyn(jw *w, const char *key, size_t len)
     w->after_key = true;
 }
 
-void jw_key(jw *w, const char *key) { jw_keyn(w, key, strlen(key)); }
+void jw_key(jw *w, const char *key)
+{
+    jw_keyn(w, key, strlen(key));
+}
 
 void jw_strn(jw *w, const char *s, size_t len)
 {
@@ -162,7 +177,10 @@ void jw_strn(jw *w, const char *s, size_t len)
     escaped(w, s, len);
 }
 
-void jw_str(jw *w, const char *s) { jw_strn(w, s, strlen(s)); }
+void jw_str(jw *w, const char *s)
+{
+    jw_strn(w, s, strlen(s));
+}
 
 void jw_bool(jw *w, bool b)
 {

@@ -13,8 +13,9 @@ typedef struct arena_block arena_block;
 typedef struct arena_owned arena_owned;
 typedef struct arena {
     arena_block *head;
-    arena_owned *owned; /* memory from elsewhere the arena frees on release (newest first) */
-    size_t bytes;       /* total bytes held, for limits and debugging */
+    arena_owned
+        *owned;   /* memory from elsewhere the arena frees on release (newest first) */
+    size_t bytes; /* total bytes held, for limits and debugging */
 } arena;
 
 /* 16-byte aligned; NULL on allocation failure or size overflow. */

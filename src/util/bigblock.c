@@ -33,10 +33,12 @@ static header *head_of(void *p)
 static void *map_aligned(size_t bytes)
 {
     size_t span = bytes + HUGE_BYTES;
-    char *raw = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    char *raw =
+        mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (raw == MAP_FAILED)
         return NULL;
-    char *start = (char *)(((uintptr_t)raw + HUGE_BYTES - 1) & ~(uintptr_t)(HUGE_BYTES - 1));
+    char *start =
+        (char *)(((uintptr_t)raw + HUGE_BYTES - 1) & ~(uintptr_t)(HUGE_BYTES - 1));
     if (start > raw)
         munmap(raw, (size_t)(start - raw));
     size_t tail = (size_t)(raw + span - (start + bytes));

@@ -27,11 +27,11 @@
 #include <strings.h>
 
 enum {
-    ST_PREAMBLE,  /* before the first delimiter: bytes discarded */
-    ST_AFTER,     /* just after a delimiter: "--", or white space + CRLF */
-    ST_HEADERS,   /* collecting a part's header block */
-    ST_DATA,      /* a part's bytes, up to the next delimiter */
-    ST_EPILOGUE,  /* after the close delimiter: bytes discarded */
+    ST_PREAMBLE, /* before the first delimiter: bytes discarded */
+    ST_AFTER,    /* just after a delimiter: "--", or white space + CRLF */
+    ST_HEADERS,  /* collecting a part's header block */
+    ST_DATA,     /* a part's bytes, up to the next delimiter */
+    ST_EPILOGUE, /* after the close delimiter: bytes discarded */
     ST_ERROR
 };
 
@@ -47,18 +47,18 @@ struct dv_mp_parser {
     char delim[DELIM_MAX + 1]; /* "\r\n--" boundary, NUL-terminated for messages */
     size_t dlen;
     int state;
-    int after;                 /* AD_* while state == ST_AFTER */
-    bool in_preamble;          /* ST_AFTER was entered from the preamble */
-    size_t match;              /* delimiter bytes matched at the end of the last chunk */
-    size_t hlen;               /* header bytes collected */
-    uint64_t hstart;           /* body offset of the first header byte */
-    size_t parts;              /* parts begun */
-    uint64_t offset;           /* body bytes consumed by earlier feeds */
-    bool heap;                 /* made by dv_mp_new */
-    dv_mp_part part;           /* the current part (strings in vbuf) */
+    int after;        /* AD_* while state == ST_AFTER */
+    bool in_preamble; /* ST_AFTER was entered from the preamble */
+    size_t match;     /* delimiter bytes matched at the end of the last chunk */
+    size_t hlen;      /* header bytes collected */
+    uint64_t hstart;  /* body offset of the first header byte */
+    size_t parts;     /* parts begun */
+    uint64_t offset;  /* body bytes consumed by earlier feeds */
+    bool heap;        /* made by dv_mp_new */
+    dv_mp_part part;  /* the current part (strings in vbuf) */
     dv_mp_error err;
-    char *hbuf;                /* max_header bytes, right after the struct */
-    char *vbuf;                /* max_header + 4 bytes: unescaped values, NUL-ended */
+    char *hbuf; /* max_header bytes, right after the struct */
+    char *vbuf; /* max_header + 4 bytes: unescaped values, NUL-ended */
     size_t vused;
 };
 
@@ -215,8 +215,8 @@ static bool boundary_byte_ok(unsigned char c)
     return c >= 0x20 && c <= 0x7e;
 }
 
-static dv_mp_kind parse_content_type(const char *ct, size_t n, char *boundary,
-                                     size_t *blen, dv_mp_error *err)
+static dv_mp_kind parse_content_type(const char *ct, size_t n, char *boundary, size_t *blen,
+                                     dv_mp_error *err)
 {
     static const char mt[] = "multipart/form-data";
     size_t i = skip_ows(ct, 0, n);
@@ -259,7 +259,8 @@ static dv_mp_kind parse_content_type(const char *ct, size_t n, char *boundary,
         if (next == (size_t)-1) {
             set_error(err, DV_MP_BAD_BOUNDARY, 0, SIZE_MAX,
                       "the Content-Type parameter at byte %zu has an empty or "
-                      "unterminated value", a0);
+                      "unterminated value",
+                      a0);
             return DV_MP_BAD_BOUNDARY;
         }
         i = next;
@@ -281,7 +282,8 @@ static dv_mp_kind parse_content_type(const char *ct, size_t n, char *boundary,
             if (!boundary_byte_ok((unsigned char)tmp[k])) {
                 set_error(err, DV_MP_BAD_BOUNDARY, 0, SIZE_MAX,
                           "the boundary has byte 0x%02x at %zu; only printable ASCII is "
-                          "allowed", (unsigned)(unsigned char)tmp[k], k);
+                          "allowed",
+                          (unsigned)(unsigned char)tmp[k], k);
                 return DV_MP_BAD_BOUNDARY;
             }
         }
@@ -404,7 +406,6 @@ static size_t cur_part(const struct dv_mp_parser *p)
     return p->parts ? p->parts - 1 : SIZE_MAX;
 }
 
-
 /* Reserves len + 1 bytes of vbuf for a value. The caller has checked, by construction,
  * that the values kept fit: each is at most as long as its header text. */
 static char *vbuf_take(struct dv_mp_parser *p, size_t len)
@@ -461,7 +462,8 @@ static dv_mp_kind parse_disposition(struct dv_mp_parser *p, const char *v, size_
         if (next == (size_t)-1)
             return fail(p, DV_MP_BAD_HEADER, off + i, ip,
                         "part %zu: Content-Disposition has an empty or unterminated "
-                        "value at byte %zu", ip + 1, i);
+                        "value at byte %zu",
+                        ip + 1, i);
         if (is_name || is_file) {
             out = vbuf_take(p, vlen);
             out[vlen] = '\0';
@@ -502,7 +504,8 @@ static dv_mp_kind parse_headers(struct dv_mp_parser *p)
         if (bad)
             return fail(p, DV_MP_BAD_HEADER, p->hstart + k, ip,
                         "part %zu: header byte %zu is 0x%02x (a control byte or a bare "
-                        "CR/LF)", ip + 1, k, (unsigned)c);
+                        "CR/LF)",
+                        ip + 1, k, (unsigned)c);
     }
     if (is_ows(h[0]))
         return fail(p, DV_MP_BAD_HEADER, p->hstart, ip,
@@ -567,14 +570,16 @@ static dv_mp_kind parse_headers(struct dv_mp_parser *p)
                 !value_is(v, vn, "7bit"))
                 return fail(p, DV_MP_BAD_HEADER, off, ip,
                             "part %zu has Content-Transfer-Encoding \"%s\"; send the "
-                            "bytes as they are (binary)", ip + 1, echo(&eb, v, vn));
+                            "bytes as they are (binary)",
+                            ip + 1, echo(&eb, v, vn));
         }
         pos = e + 2;
     }
     if (!p->part.name)
         return fail(p, DV_MP_NO_NAME, p->hstart, ip,
                     "part %zu has no name; each part needs Content-Disposition: "
-                    "form-data; name=\"...\"", ip + 1);
+                    "form-data; name=\"...\"",
+                    ip + 1);
     if (p->part.name_len == 0)
         return fail(p, DV_MP_NO_NAME, p->hstart, ip, "part %zu has an empty name", ip + 1);
     return DV_MP_OK;
@@ -730,8 +735,7 @@ static bool after_byte(struct dv_mp_parser *p, char c, uint64_t off)
             return true;
         }
         break;
-    default:
-        assert(0);
+    default: assert(0);
     }
     if (p->in_preamble) {
         /* Not a delimiter after all, but the preamble is ignored text: go on scanning
@@ -742,8 +746,8 @@ static bool after_byte(struct dv_mp_parser *p, char c, uint64_t off)
     }
     fail(p, DV_MP_BAD_DELIMITER, off, cur_part(p),
          "the boundary delimiter \"%s\" is followed by byte 0x%02x; it must be "
-         "followed by CRLF or \"--\" (and must not occur inside a part)", p->delim + 2,
-         (unsigned)(unsigned char)c);
+         "followed by CRLF or \"--\" (and must not occur inside a part)",
+         p->delim + 2, (unsigned)(unsigned char)c);
     return true;
 }
 
@@ -769,8 +773,8 @@ static size_t header_bytes(struct dv_mp_parser *p, const char *s, size_t n)
             break;
         const char *h = p->hbuf;
         size_t l = p->hlen;
-        bool end = (l == 2 && h[0] == '\r') ||
-                   (l >= 4 && memcmp(h + l - 4, "\r\n\r\n", 4) == 0);
+        bool end =
+            (l == 2 && h[0] == '\r') || (l >= 4 && memcmp(h + l - 4, "\r\n\r\n", 4) == 0);
         if (!end)
             continue;
         if (parse_headers(p))
@@ -812,17 +816,10 @@ dv_mp_kind dv_mp_feed(dv_mp_parser *p, const void *data, size_t len)
             }
             break;
         }
-        case ST_AFTER:
-            used = after_byte(p, s[i], p->offset) ? 1 : 0;
-            break;
-        case ST_HEADERS:
-            used = header_bytes(p, s + i, len - i);
-            break;
-        case ST_EPILOGUE:
-            used = len - i;
-            break;
-        default:
-            assert(0);
+        case ST_AFTER: used = after_byte(p, s[i], p->offset) ? 1 : 0; break;
+        case ST_HEADERS: used = header_bytes(p, s + i, len - i); break;
+        case ST_EPILOGUE: used = len - i; break;
+        default: assert(0);
         }
         i += used;
         p->offset += used;
@@ -835,10 +832,8 @@ dv_mp_kind dv_mp_finish(dv_mp_parser *p)
     size_t ip = cur_part(p);
     echo_buf eb;
     switch (p->state) {
-    case ST_ERROR:
-        return p->err.kind;
-    case ST_EPILOGUE:
-        return DV_MP_OK;
+    case ST_ERROR: return p->err.kind;
+    case ST_EPILOGUE: return DV_MP_OK;
     case ST_PREAMBLE:
         return fail(p, DV_MP_MISSING_DELIMITER, p->offset, SIZE_MAX,
                     "the body does not contain the boundary delimiter \"%s\"",
@@ -846,17 +841,17 @@ dv_mp_kind dv_mp_finish(dv_mp_parser *p)
     case ST_AFTER:
         return fail(p, DV_MP_TRUNCATED, p->offset, ip,
                     "the body ends right after a delimiter; the last one must be "
-                    "\"%s--\"", p->delim + 2);
+                    "\"%s--\"",
+                    p->delim + 2);
     case ST_HEADERS:
         return fail(p, DV_MP_TRUNCATED, p->offset, ip,
                     "the body ends inside the headers of part %zu", ip + 1);
     case ST_DATA:
         return fail(p, DV_MP_TRUNCATED, p->offset, ip,
                     "the body ends inside part %zu (\"%s\") before its closing "
-                    "delimiter \"%s\"", ip + 1, echo(&eb, p->part.name, p->part.name_len),
-                    p->delim + 2);
-    default:
-        assert(0);
+                    "delimiter \"%s\"",
+                    ip + 1, echo(&eb, p->part.name, p->part.name_len), p->delim + 2);
+    default: assert(0);
     }
     return DV_MP_OK;
 }

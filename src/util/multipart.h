@@ -41,27 +41,27 @@
 /* Error kinds; never renumbered. dv_mp_kind_name() gives each a snake_case slug. */
 typedef enum dv_mp_kind {
     DV_MP_OK = 0,
-    DV_MP_NOT_MULTIPART,      /* the Content-Type is not multipart/form-data */
-    DV_MP_NO_BOUNDARY,        /* multipart/form-data without a boundary parameter */
-    DV_MP_BAD_BOUNDARY,       /* empty, longer than 70, bad byte, unterminated quote */
-    DV_MP_MISSING_DELIMITER,  /* the body never contains "--boundary" */
-    DV_MP_BAD_DELIMITER,      /* "--boundary" followed by something other than CRLF/"--" */
-    DV_MP_HEADER_TOO_LONG,    /* a part's header block exceeds limits.max_header_bytes */
-    DV_MP_BAD_HEADER,         /* a malformed part header line or Content-Disposition */
-    DV_MP_NO_NAME,            /* a part without Content-Disposition: form-data; name=… */
-    DV_MP_TOO_MANY_PARTS,     /* more than limits.max_parts parts */
-    DV_MP_TRUNCATED,          /* the body ends before the close delimiter "--boundary--" */
-    DV_MP_ABORTED,            /* a callback returned non-zero */
-    DV_MP_NO_MEMORY           /* dv_mp_new() could not allocate */
+    DV_MP_NOT_MULTIPART,     /* the Content-Type is not multipart/form-data */
+    DV_MP_NO_BOUNDARY,       /* multipart/form-data without a boundary parameter */
+    DV_MP_BAD_BOUNDARY,      /* empty, longer than 70, bad byte, unterminated quote */
+    DV_MP_MISSING_DELIMITER, /* the body never contains "--boundary" */
+    DV_MP_BAD_DELIMITER,     /* "--boundary" followed by something other than CRLF/"--" */
+    DV_MP_HEADER_TOO_LONG,   /* a part's header block exceeds limits.max_header_bytes */
+    DV_MP_BAD_HEADER,        /* a malformed part header line or Content-Disposition */
+    DV_MP_NO_NAME,           /* a part without Content-Disposition: form-data; name=… */
+    DV_MP_TOO_MANY_PARTS,    /* more than limits.max_parts parts */
+    DV_MP_TRUNCATED,         /* the body ends before the close delimiter "--boundary--" */
+    DV_MP_ABORTED,           /* a callback returned non-zero */
+    DV_MP_NO_MEMORY          /* dv_mp_new() could not allocate */
 } dv_mp_kind;
 
 /* The first error; later feeds return it again without doing anything. */
 typedef struct dv_mp_error {
     dv_mp_kind kind;
-    uint64_t offset;  /* byte offset in the body where it was detected */
-    size_t part;      /* 0-based index of the part concerned, or SIZE_MAX for none;
+    uint64_t offset; /* byte offset in the body where it was detected */
+    size_t part;     /* 0-based index of the part concerned, or SIZE_MAX for none;
                        * the text counts parts from 1 ("part 1 has no name") */
-    char text[200];   /* a sentence a person can act on, NUL-terminated */
+    char text[200];  /* a sentence a person can act on, NUL-terminated */
 } dv_mp_error;
 
 /* One part's headers, as given to part_begin. The strings are NUL-terminated and stay
@@ -69,7 +69,7 @@ typedef struct dv_mp_error {
  * content_type is the media type only, lower-cased, parameters dropped
  * ("application/x-npy"). name may contain any byte but NUL and CR/LF (name_len bytes). */
 typedef struct dv_mp_part {
-    size_t index;           /* 0-based part number */
+    size_t index; /* 0-based part number */
     const char *name;
     size_t name_len;
     const char *filename;
@@ -85,8 +85,8 @@ typedef struct dv_mp_callbacks {
 
 /* Limits, checked while streaming. 0 means the default. */
 typedef struct dv_mp_limits {
-    size_t max_header_bytes;  /* header block of one part, CRLFs included (default 8192) */
-    size_t max_parts;         /* parts in the body (default 256) */
+    size_t max_header_bytes; /* header block of one part, CRLFs included (default 8192) */
+    size_t max_parts;        /* parts in the body (default 256) */
 } dv_mp_limits;
 
 #define DV_MP_DEFAULT_HEADER_BYTES 8192

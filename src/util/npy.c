@@ -197,7 +197,8 @@ static dv_npy_status parse_descr(dv_npy *d, const char *s, size_t n, uint64_t of
         if (s[0] == '|' && size > 1)
             return fail(d, DV_NPY_BAD_DTYPE, off,
                         "the .npy dtype '%s' has no byte order ('|') but %zu-byte "
-                        "elements; it must start with '<' or '>'", echo(eb, s, n), size);
+                        "elements; it must start with '<' or '>'",
+                        echo(eb, s, n), size);
         in->type = table[t].type;
         in->itemsize = size;
         in->big_endian = size > 1 && (s[0] == '>' || (s[0] == '=' && HOST_BIG));
@@ -292,8 +293,7 @@ static dv_npy_status parse_header(dv_npy *d, size_t prefix)
                             "the .npy dtype is a structured (record) dtype; only plain "
                             "numeric and bool arrays are supported");
             if (!read_str(&c, &v, &vn))
-                return fail(d, DV_NPY_BAD_HEADER, voff,
-                            "the .npy 'descr' is not a string");
+                return fail(d, DV_NPY_BAD_HEADER, voff, "the .npy 'descr' is not a string");
             if (parse_descr(d, v, vn, voff))
                 return d->err.kind;
         } else if (word_is(k, kn, "fortran_order") && !seen_order) {
@@ -332,7 +332,9 @@ static dv_npy_status parse_header(dv_npy *d, size_t prefix)
                     (unsigned long long)(c.base + c.i));
     if (!seen_descr || !seen_order || !seen_shape)
         return fail(d, DV_NPY_BAD_HEADER, prefix, "the .npy header lacks '%s'",
-                    !seen_descr ? "descr" : !seen_order ? "fortran_order" : "shape");
+                    !seen_descr   ? "descr"
+                    : !seen_order ? "fortran_order"
+                                  : "shape");
 
     /* Sizes, each product checked before it is formed. */
     size_t count = 1;
@@ -354,8 +356,8 @@ static dv_npy_status parse_header(dv_npy *d, size_t prefix)
         return fail(d, DV_NPY_TOO_LARGE, prefix, "the .npy data size overflows");
     /* Row-major already when the order flag cannot matter (≤ 1-D, or a 2-D array with
      * one row or one column: both orders lay it out identically). */
-    bool row_major = !in->fortran_order || in->ndim < 2 || in->shape[0] <= 1 ||
-                     in->shape[1] <= 1;
+    bool row_major =
+        !in->fortran_order || in->ndim < 2 || in->shape[0] <= 1 || in->shape[1] <= 1;
     in->in_place = d->code == C_F8 && in->big_endian == HOST_BIG && row_major;
     d->transpose = !row_major;
     return DV_NPY_OK;
@@ -389,26 +391,26 @@ static uint64_t load64(const unsigned char *b, bool swap)
 
 /* Stores v at the next destination: out[k] in row-major order, or, for Fortran-order
  * data (which arrive column by column), at (row, col) with a running pair. */
-#define EMIT(val)                                                                      \
-    do {                                                                               \
-        double v_ = (val);                                                             \
-        if (tr) {                                                                      \
-            out[row * cols + col] = v_;                                                \
-            if (++row == rows) {                                                       \
-                row = 0;                                                               \
-                col++;                                                                 \
-            }                                                                          \
-        } else {                                                                       \
-            out[k] = v_;                                                               \
-        }                                                                              \
-        k++;                                                                           \
+#define EMIT(val)                                                                          \
+    do {                                                                                   \
+        double v_ = (val);                                                                 \
+        if (tr) {                                                                          \
+            out[row * cols + col] = v_;                                                    \
+            if (++row == rows) {                                                           \
+                row = 0;                                                                   \
+                col++;                                                                     \
+            }                                                                              \
+        } else {                                                                           \
+            out[k] = v_;                                                                   \
+        }                                                                                  \
+        k++;                                                                               \
     } while (0)
 
 /* One loop per element type, the type switch outside it. */
-#define EACH(isz, expr)                                                                \
-    for (size_t e = 0; e < m; e++) {                                                   \
-        const unsigned char *b = s + e * (isz);                                        \
-        EMIT(expr);                                                                    \
+#define EACH(isz, expr)                                                                    \
+    for (size_t e = 0; e < m; e++) {                                                       \
+        const unsigned char *b = s + e * (isz);                                            \
+        EMIT(expr);                                                                        \
     }
 
 static double f8_of(const unsigned char *b, bool swap)
@@ -546,7 +548,8 @@ static bool prefix_byte(dv_npy *d, unsigned char c)
     if (g < 6 && c != MAGIC[g]) {
         fail(d, DV_NPY_BAD_MAGIC, g,
              "the part is not a .npy file: byte %zu is 0x%02x, the magic is "
-             "\\x93NUMPY", g, (unsigned)c);
+             "\\x93NUMPY",
+             g, (unsigned)c);
         return false;
     }
     if (g == 6) {
@@ -572,8 +575,8 @@ static bool prefix_byte(dv_npy *d, unsigned char c)
         return true;
     const unsigned char *b = (const unsigned char *)d->buf;
     d->hlen = d->info.major == 1 ? (size_t)b[8] | (size_t)b[9] << 8
-                                 : (size_t)b[8] | (size_t)b[9] << 8 |
-                                       (size_t)b[10] << 16 | (size_t)b[11] << 24;
+                                 : (size_t)b[8] | (size_t)b[9] << 8 | (size_t)b[10] << 16 |
+                                       (size_t)b[11] << 24;
     if (d->hlen == 0) {
         /* Refused here: with no header byte to come, nothing would trigger the parse. */
         fail(d, DV_NPY_BAD_HEADER, 8, "the .npy header is empty (length 0)");
@@ -635,10 +638,10 @@ dv_npy_status dv_npy_feed(dv_npy *d, const void *data, size_t len, size_t *used)
         case S_DONE:
             fail(d, DV_NPY_TRAILING, d->info.data_offset + d->info.data_bytes,
                  "the .npy part has bytes after the %zu data bytes its header declares "
-                 "(%zu elements of %s)", d->info.data_bytes, d->info.count, d->info.descr);
+                 "(%zu elements of %s)",
+                 d->info.data_bytes, d->info.count, d->info.descr);
             break;
-        default:
-            assert(0);
+        default: assert(0);
         }
     }
     if (used)
@@ -660,10 +663,8 @@ void dv_npy_set_output(dv_npy *d, double *out, size_t cap)
 dv_npy_status dv_npy_finish(dv_npy *d)
 {
     switch (d->state) {
-    case S_ERROR:
-        return d->err.kind;
-    case S_DONE:
-        return DV_NPY_OK;
+    case S_ERROR: return d->err.kind;
+    case S_DONE: return DV_NPY_OK;
     case S_PREFIX:
         return fail(d, DV_NPY_TRUNCATED, d->got,
                     d->got < 6 ? "the part is not a .npy file: it has only %zu bytes"
@@ -673,16 +674,16 @@ dv_npy_status dv_npy_finish(dv_npy *d)
         return fail(d, DV_NPY_TRUNCATED, d->got,
                     "the .npy file ends inside its header (%zu of %zu header bytes)",
                     d->got - prefix_len(d), d->hlen);
-    case S_WAIT:  /* no output was set, so no data were read either */
+    case S_WAIT: /* no output was set, so no data were read either */
     case S_DATA:
         if (d->info.data_bytes == 0)
             return DV_NPY_OK;
         return fail(d, DV_NPY_TRUNCATED, d->info.data_offset + d->data_got,
                     "the .npy data end after %llu of the %zu bytes its header declares "
-                    "(%zu elements of %s)", (unsigned long long)d->data_got,
-                    d->info.data_bytes, d->info.count, d->info.descr);
-    default:
-        assert(0);
+                    "(%zu elements of %s)",
+                    (unsigned long long)d->data_got, d->info.data_bytes, d->info.count,
+                    d->info.descr);
+    default: assert(0);
     }
     return d->err.kind;
 }

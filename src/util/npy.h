@@ -62,19 +62,19 @@ typedef struct dv_npy_error {
 
 /* What the header declares; valid from DV_NPY_HEADER_READY on. */
 typedef struct dv_npy_info {
-    unsigned major, minor;   /* format version */
-    char descr[16];          /* the dtype as written, e.g. "<f8" */
+    unsigned major, minor; /* format version */
+    char descr[16];        /* the dtype as written, e.g. "<f8" */
     dv_npy_type type;
-    size_t itemsize;         /* bytes per element: 1, 2, 4 or 8 */
-    bool big_endian;         /* multi-byte elements stored most significant byte first */
-    bool fortran_order;      /* as declared */
-    size_t ndim;             /* 0, 1 or 2 */
-    size_t shape[2];         /* shape[0..ndim); a 2-D array is shape[0] rows × shape[1] */
-    size_t count;            /* elements: the product of shape (1 for 0-D) */
-    size_t data_offset;      /* bytes before the data (magic + lengths + header) */
-    size_t data_bytes;       /* count × itemsize */
-    bool in_place;           /* the data bytes already are the row-major host doubles */
-    bool inexact;            /* set while decoding: an integer was rounded to a double */
+    size_t itemsize;    /* bytes per element: 1, 2, 4 or 8 */
+    bool big_endian;    /* multi-byte elements stored most significant byte first */
+    bool fortran_order; /* as declared */
+    size_t ndim;        /* 0, 1 or 2 */
+    size_t shape[2];    /* shape[0..ndim); a 2-D array is shape[0] rows × shape[1] */
+    size_t count;       /* elements: the product of shape (1 for 0-D) */
+    size_t data_offset; /* bytes before the data (magic + lengths + header) */
+    size_t data_bytes;  /* count × itemsize */
+    bool in_place;      /* the data bytes already are the row-major host doubles */
+    bool inexact;       /* set while decoding: an integer was rounded to a double */
 } dv_npy_info;
 
 #define DV_NPY_MAX_HEADER 4096 /* header dict bytes; numpy writes ~120 for our dtypes */
@@ -83,16 +83,16 @@ typedef struct dv_npy_info {
  * arena) and owns no other memory, so there is nothing to free. */
 typedef struct dv_npy {
     int state;
-    size_t got;             /* bytes of the prefix or header collected */
-    size_t hlen;            /* header dict length from the prefix */
-    uint64_t data_got;      /* data bytes consumed */
+    size_t got;        /* bytes of the prefix or header collected */
+    size_t hlen;       /* header dict length from the prefix */
+    uint64_t data_got; /* data bytes consumed */
     double *out;
-    size_t k;               /* elements completed */
-    size_t row, col;        /* destination of the next element (Fortran order) */
-    unsigned char part[8];  /* bytes of an element cut by a chunk boundary */
+    size_t k;              /* elements completed */
+    size_t row, col;       /* destination of the next element (Fortran order) */
+    unsigned char part[8]; /* bytes of an element cut by a chunk boundary */
     size_t plen;
-    int code;               /* the element converter */
-    bool transpose;         /* Fortran-order 2-D with > 1 row and > 1 column */
+    int code;       /* the element converter */
+    bool transpose; /* Fortran-order 2-D with > 1 row and > 1 column */
     dv_npy_info info;
     dv_npy_error err;
     char buf[12 + DV_NPY_MAX_HEADER + 1];
@@ -123,9 +123,9 @@ const char *dv_npy_status_name(dv_npy_status s);
 /* ---- raw little-endian float64 (application/octet-stream) --------------------------- */
 
 typedef struct dv_raw_f64 {
-    unsigned char part[8];  /* bytes of a double cut by a chunk boundary */
+    unsigned char part[8]; /* bytes of a double cut by a chunk boundary */
     size_t plen;
-    uint64_t bytes;         /* bytes fed */
+    uint64_t bytes; /* bytes fed */
     dv_npy_error err;
 } dv_raw_f64;
 

@@ -172,8 +172,8 @@ static inline bool eight_digits(const char *p, uint64_t *v)
     uint64_t x;
     memcpy(&x, p, 8);
     /* every byte 0x30..0x39: high nibble 3, and adding 6 does not carry into it */
-    if (((x & 0xf0f0f0f0f0f0f0f0u) | (((x + 0x0606060606060606u) & 0xf0f0f0f0f0f0f0f0u) >> 4)) !=
-        0x3333333333333333u)
+    if (((x & 0xf0f0f0f0f0f0f0f0u) |
+         (((x + 0x0606060606060606u) & 0xf0f0f0f0f0f0f0f0u) >> 4)) != 0x3333333333333333u)
         return false;
     x -= 0x3030303030303030u;
     /* little-endian: byte 0 is the most significant digit. Pairs, then quads, then all. */
@@ -196,8 +196,8 @@ size_t dv_parse_json_number(const char *s, size_t n, double *out)
     if (i >= n || !is_digit(s[i]))
         return 0;
     uint64_t w = 0;
-    int nd = 0;          /* significant digits kept in w */
-    int64_t dexp = 0;    /* decimal exponent adjustment for dropped / fraction digits */
+    int nd = 0;       /* significant digits kept in w */
+    int64_t dexp = 0; /* decimal exponent adjustment for dropped / fraction digits */
     bool truncated = false;
     if (s[i] == '0') {
         i++;
@@ -276,7 +276,8 @@ size_t dv_parse_json_number(const char *s, size_t n, double *out)
     }
     double a, b;
     if (eisel_lemire(w, dexp, neg, &a) &&
-        (!truncated || (eisel_lemire(w + 1, dexp, neg, &b) && memcmp(&a, &b, sizeof a) == 0))) {
+        (!truncated ||
+         (eisel_lemire(w + 1, dexp, neg, &b) && memcmp(&a, &b, sizeof a) == 0))) {
         *out = a;
         return i;
     }
