@@ -1,0 +1,925 @@
+/*
+ * measures.c — the discrete divergence family of SPEC §7 (see measures.h for the
+ * contract and the reasons for its shape).
+ *
+ * Layout: the name/flag table; per-category "pairs" (P_i, Q_i and P_i − Q_i without
+ * cancellation, and the log ratio x_i = log(P_i/Q_i) when a kernel needs it); the
+ * kernels, each a non-negative term; the passes (one for the α-free measures, one per α,
+ * log-sum-exp fallbacks, W1 over sorted positions); dv_measures() gluing them.
+ *
+ * The few helpers that discrete.c also has (the error-free cross difference, the φ and
+ * ψ series) are written again here on purpose: the module is self-contained, and those
+ * in discrete.c are static.
+ */
+#include <assert.h>
+#include <float.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "measures.h"
+
+/* INFINITY is a float constant; as a double it keeps -Wdouble-promotion quiet. */
+#define INF ((double)INFINITY)
+
+/* ---- the table ------------------------------------------------------------------------ */
+
+#define F_UNIT DV_MF_IN_UNIT
+#define F_TERMS DV_MF_HAS_TERMS
+#define F_DEF DV_MF_DEFAULT
+
+static const struct {
+    const char *name;
+    unsigned flags;
+} MEASURES[DV_M_COUNT] = {
+    [DV_M_KL] = {"kl", F_UNIT | F_TERMS | F_DEF},
+    [DV_M_REVERSE_KL] = {"reverse_kl", F_UNIT | F_TERMS | F_DEF},
+    [DV_M_PSI] = {"psi", F_UNIT | F_TERMS | F_DEF},
+    [DV_M_JS] = {"js", F_UNIT | F_TERMS | F_DEF},
+    [DV_M_JS_DISTANCE] = {"js_distance", DV_MF_SQRT_UNIT | F_DEF},
+    [DV_M_CROSS_ENTROPY] = {"cross_entropy", F_UNIT | F_TERMS | F_DEF},
+    [DV_M_HELLINGER] = {"hellinger", F_DEF},
+    [DV_M_BHATTACHARYYA] = {"bhattacharyya", F_UNIT | F_DEF},
+    [DV_M_TV] = {"tv", F_TERMS | F_DEF},
+    [DV_M_LINF] = {"linf", F_DEF},
+    [DV_M_CHI2] = {"chi2", F_TERMS | F_DEF},
+    [DV_M_NEYMAN_CHI2] = {"neyman_chi2", F_TERMS | F_DEF},
+    [DV_M_RENYI] = {"renyi", F_UNIT | DV_MF_NEEDS_ALPHA},
+    [DV_M_TSALLIS] = {"tsallis", F_TERMS | DV_MF_NEEDS_ALPHA},
+    [DV_M_WASSERSTEIN] = {"wasserstein", DV_MF_NEEDS_POSITIONS},
+};
+
+const char *dv_measure_name(dv_measure m)
+{
+    return (unsigned)m < DV_M_COUNT ? MEASURES[m].name : NULL;
+}
+
+unsigned dv_measure_flags(dv_measure m)
+{
+    return (unsigned)m < DV_M_COUNT ? MEASURES[m].flags : 0u;
+}
+
+bool dv_measure_lookup(const char *s, size_t len, dv_measure *out)
+{
+    for (unsigned m = 0; m < DV_M_COUNT; m++) {
+        const char *name = MEASURES[m].name;
+        if (strlen(name) == len && memcmp(name, s, len) == 0) {
+            *out = (dv_measure)m;
+            return true;
+        }
+    }
+    return false;
+}
+
+dv_measure_set dv_measure_default_set(bool positions_known)
+{
+    dv_measure_set s = 0;
+    for (unsigned m = 0; m < DV_M_COUNT; m++) {
+        unsigned f = MEASURES[m].flags;
+        if ((f & DV_MF_DEFAULT) || (positions_known && (f & DV_MF_NEEDS_POSITIONS)))
+            s |= DV_MSET(m);
+    }
+    return s;
+}
+
+double dv_measure_to_base(dv_measure m, double value, const dv_base *b)
+{
+    unsigned f = dv_measure_flags(m);
+    if (b->natural)
+        return value;
+    if (f & DV_MF_IN_UNIT)
+        return dv_to_base(value, b);
+    /* √(JS_nats / ln b) = √JS_nats / √ln b. */
+    if (f & DV_MF_SQRT_UNIT)
+        return value / sqrt(b->ln);
+    return value;
+}
+
+/* ---- series --------------------------------------------------------------------------- */
+
+/* φ(1+t) = t² Σ_{k≥2} (−1)^k t^{k−2}/(k(k−1)), for |t| < PHI_CUT: 19 coefficients leave
+ * a truncation error below 2^-57 relative. */
+#define PHI_CUT 0.125
+#define PHI_N 19
+/* ψ(t) = φ(1+t) + φ(1−t) = t² Σ_{j≥1} t^{2j−2}/(j(2j−1)), for |t| < PSI_CUT. */
+#define PSI_CUT 0.25
+#define PSI_N 14
+/* ψ_α(e^x) = α Σ_{k≥2} g_k x^k/k!, g_k = 1 + α + … + α^{k−2}, for max(α,1)·|x| ≤
+ * RT_CUT: 18 coefficients leave < 2^-58 (the k-th term is ≤ k·0.5^{k−2}/k! of the first). */
+#define RT_CUT 0.5
+#define RT_N 18
+
+static inline double horner(const double *c, size_t n, double x)
+{
+    double s = c[n - 1];
+    for (size_t k = n - 1; k-- > 0;)
+        s = fma(s, x, c[k]);
+    return s;
+}
+
+/* ---- error-free pieces ---------------------------------------------------------------- */
+
+typedef struct dd {
+    double hi, lo;
+} dd;
+
+/* a − b = hi + lo exactly (Knuth's TwoSum). */
+static inline dd two_diff(double a, double b)
+{
+    double s = a - b;
+    double bb = s - a;
+    dd r = {s, (a - (s - bb)) - (b + bb)};
+    return r;
+}
+
+/* p·(sq + sq_lo) − q·(sp + sp_lo) with a relative error of a few ulps whatever the
+ * cancellation: w = q·sp rounded, e its exact error (fma), f = p·sq − w rounded once.
+ * Why: P_i − Q_i formed from rounded P_i and Q_i has an absolute error ~1e-16, a
+ * relative error of 1e-9 when P ≈ Q at 1e-7. The products with the low parts of the
+ * totals are two separate roundings so that identical inputs give exactly 0. Needs both
+ * products well above the subnormal range (then e is exact). */
+static inline double cross_diff(double p, double q, const dv_dist *dp, const dv_dist *dq)
+{
+    double w = q * dp->total;
+    double e = fma(-q, dp->total, w);
+    double f = fma(p, dq->total, -w);
+    double lp = p * dq->total_lo;
+    double lq = q * dp->total_lo;
+    return (f + e) + (lp - lq);
+}
+
+/* The compensated total; +inf once a term or the running sum has overflowed (the
+ * compensation is then inf − inf = NaN, which must not leak out). */
+static inline double acc_total(const dv_acc *a)
+{
+    if (!isfinite(a->s))
+        return a->s;
+    return a->s + a->c;
+}
+
+/* ---- per-category pairs --------------------------------------------------------------- */
+
+enum { K_WW, K_LL, K_MIX };
+
+typedef struct ctx {
+    const dv_dist *p, *q;
+    int kind;
+    double spsq;   /* K_WW: S_p·S_q, the denominator of p·S_q − q·S_p              */
+    dd dl;         /* K_LL: LSE_p − LSE_q as a double-double                        */
+    bool smooth;   /* smoothing ε > 0                                               */
+    double eps;    /* ε                                                             */
+    double den;    /* 1 + nε                                                        */
+    double phi[PHI_N], psi[PSI_N];
+} ctx;
+
+typedef struct pair {
+    double P, Q, d; /* probabilities and P − Q, each to a few ulps relative            */
+    double x;       /* log(P/Q) when have_x                                            */
+    bool have_x;
+    bool pz, qz;    /* P_i (Q_i) is exactly 0 (weights without smoothing only)          */
+} pair;
+
+static inline void pair_raw(const ctx *c, size_t i, pair *pr);
+
+static void ctx_init(ctx *c, const dv_dist *p, const dv_dist *q, double eps)
+{
+    c->p = p;
+    c->q = q;
+    if (p->kind == DV_WEIGHTS && q->kind == DV_WEIGHTS)
+        c->kind = K_WW;
+    else if (p->kind == DV_LOGITS && q->kind == DV_LOGITS)
+        c->kind = K_LL;
+    else
+        c->kind = K_MIX;
+    c->spsq = p->total * q->total;
+    c->dl = two_diff(p->total, q->total);
+    c->dl.lo += p->total_lo - q->total_lo;
+    c->smooth = eps > 0.0;
+    c->eps = eps;
+    c->den = 1.0 + (double)p->n * eps;
+    for (int k = 2; k < 2 + PHI_N; k++)
+        c->phi[k - 2] = ((k % 2) ? -1.0 : 1.0) / ((double)k * (double)(k - 1));
+    for (int j = 1; j <= PSI_N; j++)
+        c->psi[j - 1] = 1.0 / ((double)j * (double)(2 * j - 1));
+    if (c->kind == K_LL) {
+        /* Each log-sum-exp carries an absolute error ~1e-16 that shifts every log ratio
+         * x_i alike; d_i = Q_i(e^{x_i} − 1) then has an error δ·Q_i that does not
+         * cancel, and W1 or TV of logits 1e-7 apart lose 8 digits. With the exact shift
+         * Σ Q_i e^{x_i} = 1, so e^{δ} = 1 + Σ d_i: one pass finds δ to ~1e-16 of the
+         * (small) Σ|d_i| instead of ~1e-16 absolute. */
+        dv_acc s = {0.0, 0.0};
+        for (size_t i = 0; i < p->n; i++) {
+            pair pr;
+            pair_raw(c, i, &pr);
+            dv_acc_add(&s, pr.d);
+        }
+        c->dl.lo += log1p(acc_total(&s));
+    }
+}
+
+/* log P_i − log Q_i of two logit vectors from the logit difference itself: for nearby
+ * logits x − y is exact (Sterbenz) where log P − log Q would carry the rounding of each
+ * log-probability; the LSE difference is a double-double for the same reason. */
+static inline double log_ratio_ll(const ctx *c, size_t i)
+{
+    dd xy = two_diff(c->p->v[i] / c->p->temperature, c->q->v[i] / c->q->temperature);
+    return (xy.hi - c->dl.hi) + (xy.lo - c->dl.lo);
+}
+
+static inline void pair_raw(const ctx *c, size_t i, pair *pr)
+{
+    const dv_dist *p = c->p, *q = c->q;
+    pr->pz = p->kind == DV_WEIGHTS && !(p->v[i] > 0.0);
+    pr->qz = q->kind == DV_WEIGHTS && !(q->v[i] > 0.0);
+    pr->have_x = false;
+    pr->P = dv_prob(p, i);
+    pr->Q = dv_prob(q, i);
+    if (c->kind == K_WW) {
+        /* 2^-960: the products' rounding errors are then exact doubles (cross_diff). */
+        if (!pr->pz && !pr->qz && q->v[i] * p->total > 0x1p-960 &&
+            p->v[i] * q->total > 0x1p-960)
+            pr->d = cross_diff(p->v[i], q->v[i], p, q) / c->spsq;
+        else
+            pr->d = pr->P - pr->Q; /* one side is 0 (exact) or both are negligible */
+    } else if (c->kind == K_LL) {
+        pr->x = log_ratio_ll(c, i);
+        pr->have_x = true;
+        /* Q(e^x − 1) is exact to a few ulps for an exact x; far from r = 1, Q e^x − Q
+         * does not cancel (and Q e^x stays finite where Q has underflowed). Both take P
+         * as Q e^x, so that the LSE correction of ctx_init applies to every category. */
+        pr->d = fabs(pr->x) < 1.0 ? pr->Q * expm1(pr->x)
+                                  : exp(dv_log_prob(q, i) + pr->x) - pr->Q;
+    } else {
+        /* Mixed: the difference of two correctly rounded probabilities has an absolute
+         * error ≤ 1e-16·(P+Q), within the logit bar of SPEC §1 (1e-15 absolute); the
+         * log-probabilities would carry ~1e-16·|log P| each. */
+        pr->d = pr->P - pr->Q;
+    }
+}
+
+/* The pair of category i, smoothed when ε > 0: (P+ε)/(1+nε), (Q+ε)/(1+nε), and the
+ * difference d/(1+nε) from the unsmoothed one (never from the rounded smoothed values). */
+static inline void pair_at(const ctx *c, size_t i, pair *pr)
+{
+    pair_raw(c, i, pr);
+    if (!c->smooth)
+        return;
+    pr->P = (pr->P + c->eps) / c->den;
+    pr->Q = (pr->Q + c->eps) / c->den;
+    pr->d = pr->d / c->den;
+    pr->pz = pr->qz = false;
+    pr->have_x = false;
+}
+
+/* log P_i and log Q_i (finite for logits even where P_i underflows). */
+static inline double pair_lp(const ctx *c, size_t i, const pair *pr)
+{
+    return c->smooth ? log(pr->P) : dv_log_prob(c->p, i);
+}
+
+static inline double pair_lq(const ctx *c, size_t i, const pair *pr)
+{
+    return c->smooth ? log(pr->Q) : dv_log_prob(c->q, i);
+}
+
+/* x = log(P/Q), for a pair with neither side exactly 0. Near r = 1 from the exact
+ * difference (log1p of d/Q: no digit of r − 1 lost); elsewhere the ratio of two
+ * accurate probabilities, or the logs taken apart when the ratio leaves the range. */
+static inline double pair_x(const ctx *c, size_t i, pair *pr)
+{
+    if (pr->have_x)
+        return pr->x;
+    double x;
+    double P = pr->P, Q = pr->Q;
+    if (Q >= DBL_MIN && fabs(pr->d) < 0.5 * Q) {
+        x = log1p(pr->d / Q);
+    } else {
+        double r = P / Q;
+        if (P >= DBL_MIN && Q >= DBL_MIN && r > 0x1p-1000 && r < 0x1p1000)
+            x = log(r);
+        else
+            x = pair_lp(c, i, pr) - pair_lq(c, i, pr);
+    }
+    pr->x = x;
+    pr->have_x = true;
+    return x;
+}
+
+/* (P − Q)/Q = r − 1 and (P − Q)/P = 1 − 1/r; for two logit vectors from x, where Q (or
+ * P) may have underflowed while the ratio is finite. */
+static inline double pair_t(const ctx *c, const pair *pr)
+{
+    if (c->kind == K_LL && !c->smooth)
+        return expm1(pr->x);
+    if (!(pr->Q > 0.0)) /* an underflowed logit probability: d = P ≥ 0 */
+        return pr->d > 0.0 ? INF : 0.0;
+    return pr->d / pr->Q;
+}
+
+static inline double pair_s(const ctx *c, const pair *pr)
+{
+    if (c->kind == K_LL && !c->smooth)
+        return -expm1(-pr->x);
+    if (!(pr->P > 0.0))
+        return pr->d < 0.0 ? -INF : 0.0;
+    return pr->d / pr->P;
+}
+
+/* ---- kernels of the smoothed KL family (P, Q > 0) ------------------------------------- */
+
+/* Q φ(P/Q): the series near r = 1, else P x − (P − Q) (= Q(r log r − r + 1)) with one
+ * rounding; past |r − 1| = 1/8 that cancels by at most a factor ~16. */
+static inline double kl_term(const ctx *c, double P, double Q, double d, double x)
+{
+    double t = d / Q;
+    if (fabs(t) < PHI_CUT)
+        return Q * (t * t) * horner(c->phi, PHI_N, t);
+    return fma(P, x, -d);
+}
+
+/* ½ M ψ(τ), τ = (P − Q)/(P + Q), M = (P + Q)/2: the JS term. Far from P = Q,
+ * ½[P log(P/M) + Q log(Q/M)] with log(P/M) = ln2 − softplus(−x), log(Q/M) = ln2 −
+ * softplus(x), which stay finite for any x (the ratio may not). */
+static inline double softplus(double x)
+{
+    return x > 0.0 ? x + log1p(exp(-x)) : log1p(exp(x));
+}
+
+static inline double js_term(const ctx *c, double P, double Q, double d, double x)
+{
+    double m = 0.5 * (P + Q);
+    double tau = d / (P + Q);
+    if (fabs(tau) < PSI_CUT) {
+        double t2 = tau * tau;
+        return 0.5 * m * t2 * horner(c->psi, PSI_N, t2);
+    }
+    return 0.5 * (P * (M_LN2 - softplus(-x)) + Q * (M_LN2 - softplus(x)));
+}
+
+/* ---- Rényi / Tsallis ------------------------------------------------------------------ */
+
+typedef struct rt {
+    double a, b;     /* α and β = α − 1                                           */
+    double c[RT_N];  /* α g_k / k!, k = 2 … RT_N + 1                              */
+} rt;
+
+static void rt_init(rt *r, double a)
+{
+    r->a = a;
+    r->b = a - 1.0;
+    double g = 1.0, fact = 2.0;
+    for (int k = 2; k < 2 + RT_N; k++) {
+        r->c[k - 2] = a * g / fact;
+        g = fma(a, g, 1.0); /* g_{k+1} = 1 + α g_k */
+        fact *= (double)(k + 1);
+    }
+}
+
+/*
+ * Q ψ_α(r), ψ_α(r) = (r^α − 1 − α(r − 1))/(α − 1) ≥ 0, for P, Q > 0 (as numbers or
+ * exactly: Q may have underflowed for logits). Σ Q ψ_α(r) = (Σ P^α Q^{1−α} − 1)/(α − 1)
+ * because Σ P = Σ Q = 1, but every term is ≥ 0, so nothing cancels in the sum.
+ *  - near r = 1 (max(α,1)|x| ≤ ½): the series, all coefficients positive;
+ *  - α near 1 (|β| ≤ ½): P·expm1(βx)/β − (P − Q) — the other closed form would divide a
+ *    difference of two expm1 by a small β;
+ *  - otherwise Q(expm1(αx) − α expm1(x))/β, which cancels by a factor ≤ ~15 here;
+ *  - where an exponential would overflow or Q (or P) is below DBL_MIN: the logs, with
+ *    A = P^α Q^{1−α} = exp(log Q + αx): (A − Q − α(P − Q))/β, whose parts do not cancel
+ *    there (A dominates for α > 1, α(P − Q) for α < 1).
+ */
+static double rt_term(const ctx *c, const rt *r, size_t i, pair *pr)
+{
+    double x = pair_x(c, i, pr);
+    double P = pr->P, Q = pr->Q, d = pr->d, a = r->a, b = r->b;
+    double term;
+    if (Q >= DBL_MIN && P >= DBL_MIN) {
+        double y = fabs(x) * (a > 1.0 ? a : 1.0);
+        if (y <= RT_CUT)
+            return Q * (x * x) * horner(r->c, RT_N, x);
+        if (fabs(b) <= 0.5) {
+            if (b * x < 700.0) {
+                term = fma(P, expm1(b * x) / b, -d);
+                return term > 0.0 ? term : 0.0;
+            }
+        } else if (a * x < 700.0 && x < 700.0) {
+            term = Q * ((expm1(a * x) - a * expm1(x)) / b);
+            return term > 0.0 ? term : 0.0;
+        }
+    }
+    double A = exp(pair_lq(c, i, pr) + a * x);
+    term = (A - Q - a * d) / b;
+    return term > 0.0 ? term : 0.0;
+}
+
+/* log Σ_i exp(log Q_i + α x_i) = log Σ P^α Q^{1−α} over the categories where both are
+ * positive; −inf when there is none. Why a second pass: Σ P^α Q^{1−α} near 0 (almost
+ * disjoint supports, α < 1) or past DBL_MAX (α > 1) loses everything in log1p(S) or
+ * overflows, while its logarithm is an ordinary number. */
+static double lse_pass(const ctx *c, double a)
+{
+    size_t n = c->p->n;
+    double m = -INF;
+    for (int sweep = 0; sweep < 2; sweep++) {
+        dv_acc acc = {0.0, 0.0};
+        for (size_t i = 0; i < n; i++) {
+            pair pr;
+            pair_at(c, i, &pr);
+            if (pr.pz || pr.qz)
+                continue;
+            double z = pair_lq(c, i, &pr) + a * pair_x(c, i, &pr);
+            if (sweep == 0) {
+                if (z > m)
+                    m = z;
+            } else {
+                dv_acc_add(&acc, exp(z - m));
+            }
+        }
+        if (sweep == 0 && !(m > -INF))
+            return -INF;
+        if (sweep == 1)
+            return m + log(acc_total(&acc));
+    }
+    return -INF; /* not reached */
+}
+
+/* ---- results -------------------------------------------------------------------------- */
+
+static dv_mvalue mv_fin(double v)
+{
+    dv_mvalue r = {v > 0.0 ? v : 0.0, DV_INF_NONE, DV_NO_INDEX};
+    if (isinf(r.value))
+        r.cause = DV_INF_OVERFLOW;
+    return r;
+}
+
+static dv_mvalue mv_inf(dv_inf_cause cause, size_t index)
+{
+    dv_mvalue r = {INF, cause, index};
+    return r;
+}
+
+static dv_mvalue from_value(dv_value v)
+{
+    if (v.inf_index != DV_NO_INDEX)
+        return mv_inf(DV_INF_Q_ZERO, v.inf_index);
+    return mv_fin(v.nats);
+}
+
+/* ---- the α-free pass ------------------------------------------------------------------ */
+
+typedef struct main_out {
+    dv_acc tv, h2, bc, chi2, ney, kl, rkl, js, ent;
+    double linf;
+    size_t chi2_inf, ney_inf; /* first Q = 0 < P / P = 0 < Q */
+    bool overlap;             /* some category has P > 0 and Q > 0 */
+} main_out;
+
+static void set_term(double *terms, size_t i, double v)
+{
+    if (terms)
+        terms[i] = v;
+}
+
+/*
+ * One pass for tv, linf, hellinger, bhattacharyya, chi2, neyman_chi2 and the psi terms,
+ * and (with smoothing) kl, reverse_kl, js and H(P). `want` says which are needed, so that
+ * no log is taken for a request of tv alone.
+ */
+static void main_pass(const ctx *c, dv_measure_set want, bool smooth_kl, double *const *terms,
+                      main_out *o)
+{
+    size_t n = c->p->n;
+    memset(o, 0, sizeof *o);
+    o->chi2_inf = o->ney_inf = DV_NO_INDEX;
+    bool need_root = want & (DV_MSET(DV_M_HELLINGER) | DV_MSET(DV_M_BHATTACHARYYA));
+    bool need_chi = want & DV_MSET(DV_M_CHI2), need_ney = want & DV_MSET(DV_M_NEYMAN_CHI2);
+    double *t_tv = terms[DV_M_TV], *t_chi = terms[DV_M_CHI2], *t_ney = terms[DV_M_NEYMAN_CHI2];
+    double *t_psi = terms[DV_M_PSI];
+    double *t_kl = NULL, *t_rkl = NULL, *t_js = NULL, *t_ce = NULL;
+    if (smooth_kl) {
+        t_kl = terms[DV_M_KL];
+        t_rkl = terms[DV_M_REVERSE_KL];
+        t_js = terms[DV_M_JS];
+        t_ce = terms[DV_M_CROSS_ENTROPY];
+    }
+    for (size_t i = 0; i < n; i++) {
+        pair pr;
+        pair_at(c, i, &pr);
+        double P = pr.P, Q = pr.Q, d = pr.d;
+        double ad = fabs(d);
+        dv_acc_add(&o->tv, 0.5 * ad);
+        set_term(t_tv, i, 0.5 * ad);
+        if (ad > o->linf)
+            o->linf = ad;
+        if (pr.pz && pr.qz) {
+            set_term(t_chi, i, 0.0);
+            set_term(t_ney, i, 0.0);
+            set_term(t_psi, i, 0.0);
+            continue;
+        }
+        if (need_root) {
+            /* (√P − √Q)² = (d/(√P + √Q))²: no cancellation, and squaring the quotient
+             * (not d²) keeps a d of 1e-200 from underflowing. */
+            double rp = sqrt(P), rq = sqrt(Q);
+            double sum = rp + rq;
+            double u = sum > 0.0 ? d / sum : 0.0; /* both underflowed (logits) */
+            dv_acc_add(&o->h2, 0.5 * (u * u));
+            dv_acc_add(&o->bc, rp * rq);
+        }
+        if (pr.qz) {
+            if (o->chi2_inf == DV_NO_INDEX)
+                o->chi2_inf = i;
+            set_term(t_chi, i, INF);
+        } else if (need_chi || t_chi) {
+            double v = pr.pz ? Q : d * pair_t(c, &pr);
+            dv_acc_add(&o->chi2, v);
+            set_term(t_chi, i, v);
+        }
+        if (pr.pz) {
+            if (o->ney_inf == DV_NO_INDEX)
+                o->ney_inf = i;
+            set_term(t_ney, i, INF);
+        } else if (need_ney || t_ney) {
+            double v = pr.qz ? P : d * pair_s(c, &pr);
+            dv_acc_add(&o->ney, v);
+            set_term(t_ney, i, v);
+        }
+        if (pr.pz || pr.qz) {
+            set_term(t_psi, i, INF);
+            continue;
+        }
+        o->overlap = true;
+        if (t_psi)
+            t_psi[i] = d * pair_x(c, i, &pr);
+        if (smooth_kl) {
+            double x = pair_x(c, i, &pr);
+            double kt = kl_term(c, P, Q, d, x), rt_ = kl_term(c, Q, P, -d, -x);
+            double jt = js_term(c, P, Q, d, x);
+            double ht = -P * log(P);
+            dv_acc_add(&o->kl, kt);
+            dv_acc_add(&o->rkl, rt_);
+            dv_acc_add(&o->js, jt);
+            dv_acc_add(&o->ent, ht > 0.0 ? ht : 0.0);
+            set_term(t_kl, i, P * x);
+            set_term(t_rkl, i, -Q * x);
+            set_term(t_js, i, jt);
+            set_term(t_ce, i, -P * log(Q));
+        }
+    }
+}
+
+/* ---- one α ---------------------------------------------------------------------------- */
+
+static void alpha_pass(const ctx *c, double a, dv_mvalue kl, double *terms, dv_mvalue *renyi,
+                       dv_mvalue *tsallis)
+{
+    size_t n = c->p->n;
+    bool unit = !(a < 1.0) && !(a > 1.0);
+    if (unit) {
+        /* The KL limit, the very value of `kl` (bit for bit). Terms: P log(P/Q). */
+        *renyi = *tsallis = kl;
+        if (terms) {
+            for (size_t i = 0; i < n; i++) {
+                pair pr;
+                pair_at(c, i, &pr);
+                terms[i] = pr.pz ? 0.0 : pr.qz ? INF : pr.P * pair_x(c, i, &pr);
+            }
+        }
+        return;
+    }
+    rt r;
+    rt_init(&r, a);
+    dv_acc acc = {0.0, 0.0};
+    size_t inf_at = DV_NO_INDEX;
+    bool overlap = false;
+    for (size_t i = 0; i < n; i++) {
+        pair pr;
+        pair_at(c, i, &pr);
+        double term;
+        if (pr.pz && pr.qz) {
+            term = 0.0;
+        } else if (pr.pz) {
+            term = pr.Q; /* Q ψ_α(0) = Q(−1 + α)/(α − 1) = Q */
+        } else if (pr.qz) {
+            if (a > 1.0) {
+                if (inf_at == DV_NO_INDEX)
+                    inf_at = i;
+                term = INF;
+                if (!terms)
+                    break;
+                terms[i] = term;
+                continue;
+            }
+            term = a * pr.P / (1.0 - a); /* lim Q ψ_α(P/Q), Q → 0, α < 1 */
+        } else {
+            overlap = true;
+            term = rt_term(c, &r, i, &pr);
+        }
+        dv_acc_add(&acc, term);
+        set_term(terms, i, term);
+    }
+    if (inf_at != DV_NO_INDEX) {
+        *renyi = *tsallis = mv_inf(DV_INF_Q_ZERO, inf_at);
+        return;
+    }
+    double T = acc_total(&acc);
+    *tsallis = mv_fin(T);
+    double S = r.b * tsallis->value; /* Σ P^α Q^{1−α} − 1 */
+    if (isfinite(S) && S > -0.5) {
+        *renyi = mv_fin(log1p(S) / r.b);
+        return;
+    }
+    /* Near-disjoint (α < 1) or overflowing (α > 1): the log of the sum directly. */
+    if (!overlap) {
+        *renyi = mv_inf(DV_INF_DISJOINT, DV_NO_INDEX);
+        return;
+    }
+    double lse = lse_pass(c, a);
+    if (!(lse > -INF))
+        *renyi = mv_inf(DV_INF_DISJOINT, DV_NO_INDEX);
+    else
+        *renyi = mv_fin(lse / r.b);
+}
+
+/* ---- Wasserstein ---------------------------------------------------------------------- */
+
+typedef struct posidx {
+    double x;
+    size_t i;
+} posidx;
+
+static int cmp_pos(const void *a, const void *b)
+{
+    const posidx *u = a, *v = b;
+    if (u->x < v->x)
+        return -1;
+    if (u->x > v->x)
+        return 1;
+    return (u->i > v->i) - (u->i < v->i);
+}
+
+static bool positions_sorted(const double *pos, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        if (pos[i] < pos[i - 1])
+            return false;
+    return true;
+}
+
+/*
+ * W1 = Σ_k |F_P(k) − F_Q(k)| (x_{k+1} − x_k) over positions sorted. F_P − F_Q is the
+ * running sum of the exact differences d_i (never a difference of two running CDFs,
+ * which would cancel to nothing at P ≈ Q), kept compensated. Gaps are halved when the
+ * span of the positions overflows (−1e308 … 1e308) and the sum doubled at the end.
+ * order: NULL for positions already in order (or the category index when pos is NULL).
+ */
+static dv_mvalue wasserstein(const ctx *c, const double *pos, const posidx *order)
+{
+    size_t n = c->p->n;
+    if (n < 2)
+        return mv_fin(0.0);
+    double lo = pos ? (order ? order[0].x : pos[0]) : 0.0;
+    double hi = pos ? (order ? order[n - 1].x : pos[n - 1]) : (double)(n - 1);
+    double scale = isfinite(hi - lo) ? 1.0 : 0.5;
+    dv_acc g = {0.0, 0.0}, w = {0.0, 0.0};
+    for (size_t k = 0; k + 1 < n; k++) {
+        size_t i = order ? order[k].i : k;
+        pair pr;
+        pair_at(c, i, &pr);
+        dv_acc_add(&g, pr.d);
+        double gap;
+        if (!pos)
+            gap = 1.0;
+        else if (order)
+            gap = scale * order[k + 1].x - scale * order[k].x;
+        else
+            gap = scale * pos[k + 1] - scale * pos[k];
+        dv_acc_add(&w, fabs(acc_total(&g)) * gap);
+    }
+    double v = acc_total(&w) / scale;
+    return mv_fin(v);
+}
+
+/* ---- the entry point ------------------------------------------------------------------ */
+
+size_t dv_measures_work_size(const dv_measures_req *req, size_t n)
+{
+    if (!(req->set & DV_MSET(DV_M_WASSERSTEIN)) || !req->positions ||
+        positions_sorted(req->positions, n))
+        return 0;
+    if (n > SIZE_MAX / sizeof(posidx))
+        return SIZE_MAX;
+    return n * sizeof(posidx);
+}
+
+static dv_status validate(const dv_dist *p, const dv_dist *q, const dv_measures_req *req,
+                          const dv_measures_res *res, dv_error *err)
+{
+    char num[40];
+    if (p->n != q->n)
+        return dv_fail_at(err, DV_SHAPE_MISMATCH, dv_at(DV_ARG_Q, NULL),
+                          "p has %zu entries but q has %zu", p->n, q->n);
+    if (req->set >> DV_M_COUNT)
+        return dv_fail_at(err, DV_BAD_PARAMETER, dv_at(DV_ARG_NONE, "measures"),
+                          "the measure set has bits beyond the %d known measures",
+                          (int)DV_M_COUNT);
+    if (!isfinite(req->smoothing) || req->smoothing < 0.0) {
+        dv_fmt_double(num, sizeof num, req->smoothing);
+        return dv_fail_at(err, DV_BAD_PARAMETER, dv_at(DV_ARG_NONE, "smoothing"),
+                          "smoothing is %s; it must be a finite number >= 0", num);
+    }
+    bool want_rt = req->set & (DV_MSET(DV_M_RENYI) | DV_MSET(DV_M_TSALLIS));
+    if (want_rt) {
+        if (!req->alpha || req->n_alpha == 0)
+            return dv_fail_at(err, DV_BAD_PARAMETER, dv_at(DV_ARG_NONE, "alpha"),
+                              "renyi and tsallis need \"alpha\": a number > 0 or an array "
+                              "of them");
+        for (size_t k = 0; k < req->n_alpha; k++) {
+            double a = req->alpha[k];
+            if (!isfinite(a) || !(a > 0.0)) {
+                dv_fmt_double(num, sizeof num, a);
+                return dv_fail_at(err, DV_BAD_PARAMETER, dv_at1(DV_ARG_NONE, "alpha", k),
+                                  "alpha[%zu] is %s; it must be a finite number > 0", k,
+                                  num);
+            }
+        }
+        if (((req->set & DV_MSET(DV_M_RENYI)) && !res->renyi) ||
+            ((req->set & DV_MSET(DV_M_TSALLIS)) && !res->tsallis))
+            return dv_fail_at(err, DV_BAD_PARAMETER, dv_at(DV_ARG_NONE, "alpha"),
+                              "no room for the per-alpha results (res->renyi/tsallis)");
+    }
+    if (req->positions) {
+        if (req->n_positions != p->n)
+            return dv_fail_at(err, DV_SHAPE_MISMATCH, dv_at(DV_ARG_NONE, "positions"),
+                              "positions has %zu entries but p and q have %zu",
+                              req->n_positions, p->n);
+        for (size_t i = 0; i < p->n; i++) {
+            if (!isfinite(req->positions[i])) {
+                dv_fmt_double(num, sizeof num, req->positions[i]);
+                return dv_fail_at(err, DV_NOT_FINITE, dv_at1(DV_ARG_NONE, "positions", i),
+                                  "positions[%zu] is %s; positions must be finite numbers",
+                                  i, num);
+            }
+        }
+    }
+    return DV_OK;
+}
+
+dv_status dv_measures(const dv_dist *p, const dv_dist *q, const dv_measures_req *req,
+                      dv_measures_res *res, dv_error *err)
+{
+    dv_status st = validate(p, q, req, res, err);
+    if (st != DV_OK)
+        return st;
+    assert(p->n > 0);
+    dv_measure_set set = req->set;
+    for (unsigned m = 0; m < DV_M_COUNT; m++)
+        res->m[m] = mv_fin(0.0);
+    if (set == 0)
+        return DV_OK;
+
+    /* Sorting first: the only allocation, before any work. */
+    posidx *order = NULL;
+    bool own = false;
+    size_t wsize = dv_measures_work_size(req, p->n);
+    if (wsize == SIZE_MAX)
+        return dv_fail_at(err, DV_TOO_LARGE, dv_at(DV_ARG_NONE, "positions"),
+                          "%zu positions are too many to sort", p->n);
+    if (wsize > 0) {
+        if (req->work && req->work_size >= wsize) {
+            order = req->work;
+        } else {
+            order = malloc(wsize);
+            if (!order)
+                return dv_fail_at(err, DV_NO_MEMORY, dv_at(DV_ARG_NONE, "positions"),
+                                  "out of memory sorting %zu positions", p->n);
+            own = true;
+        }
+        for (size_t i = 0; i < p->n; i++) {
+            order[i].x = req->positions[i];
+            order[i].i = i;
+        }
+        qsort(order, p->n, sizeof *order, cmp_pos);
+    }
+
+    ctx c;
+    ctx_init(&c, p, q, req->smoothing);
+    double *const *terms = req->terms;
+    dv_measure_set rt_set = DV_MSET(DV_M_RENYI) | DV_MSET(DV_M_TSALLIS);
+    bool alpha_one = false;
+    if (set & rt_set)
+        for (size_t k = 0; k < req->n_alpha; k++)
+            alpha_one = alpha_one || !(req->alpha[k] < 1.0 || req->alpha[k] > 1.0);
+    bool need_kl = (set & (DV_MSET(DV_M_KL) | DV_MSET(DV_M_PSI) | DV_MSET(DV_M_CROSS_ENTROPY))) ||
+                   alpha_one;
+    bool need_rkl = set & (DV_MSET(DV_M_REVERSE_KL) | DV_MSET(DV_M_PSI));
+    bool need_js = set & (DV_MSET(DV_M_JS) | DV_MSET(DV_M_JS_DISTANCE));
+    bool need_ce = set & DV_MSET(DV_M_CROSS_ENTROPY);
+    dv_mvalue kl = mv_fin(0.0), rkl = mv_fin(0.0), ce = mv_fin(0.0);
+    double js = 0.0;
+
+    dv_measure_set main_set = DV_MSET(DV_M_TV) | DV_MSET(DV_M_LINF) | DV_MSET(DV_M_HELLINGER) |
+                              DV_MSET(DV_M_BHATTACHARYYA) | DV_MSET(DV_M_CHI2) |
+                              DV_MSET(DV_M_NEYMAN_CHI2);
+    bool smooth_kl = c.smooth && (need_kl || need_rkl || need_js || need_ce);
+    bool psi_terms = (set & DV_MSET(DV_M_PSI)) && terms[DV_M_PSI];
+    if (!c.smooth) {
+        /* The single-measure core itself: `kl` here is what /kl answers, bit for bit. */
+        if (need_kl)
+            kl = from_value(dv_kl(p, q, (set & DV_MSET(DV_M_KL)) ? terms[DV_M_KL] : NULL));
+        if (need_rkl) {
+            dv_value v = dv_kl(q, p, (set & DV_MSET(DV_M_REVERSE_KL)) ? terms[DV_M_REVERSE_KL]
+                                                                     : NULL);
+            rkl = v.inf_index != DV_NO_INDEX ? mv_inf(DV_INF_P_ZERO, v.inf_index)
+                                             : mv_fin(v.nats);
+        }
+        if (need_js)
+            js = dv_js(p, q, (set & DV_MSET(DV_M_JS)) ? terms[DV_M_JS] : NULL);
+        if (need_ce) {
+            if (terms[DV_M_CROSS_ENTROPY])
+                ce = from_value(dv_cross_entropy(p, q, terms[DV_M_CROSS_ENTROPY]));
+            else if (kl.cause != DV_INF_NONE)
+                ce = kl;
+            else /* what dv_cross_entropy computes: H(P) + D(P‖Q), same operations */
+                ce = mv_fin(kl.value + dv_entropy(p, NULL));
+        }
+    }
+    /* Terms of measures not asked for are not written. */
+    double *sel_terms[DV_M_COUNT];
+    for (unsigned m = 0; m < DV_M_COUNT; m++)
+        sel_terms[m] = (set & DV_MSET(m)) ? terms[m] : NULL;
+    if ((set & main_set) || smooth_kl || psi_terms) {
+        main_out o;
+        main_pass(&c, set, smooth_kl, sel_terms, &o);
+        if (smooth_kl) {
+            /* Smoothed: no zero anywhere, every value finite. Q φ form is in units of Q. */
+            kl = mv_fin(acc_total(&o.kl));
+            rkl = mv_fin(acc_total(&o.rkl));
+            double j = acc_total(&o.js);
+            js = j < M_LN2 ? (j > 0.0 ? j : 0.0) : M_LN2;
+            ce = mv_fin(kl.value + acc_total(&o.ent));
+        }
+        double h2 = acc_total(&o.h2);
+        h2 = h2 < 1.0 ? (h2 > 0.0 ? h2 : 0.0) : 1.0;
+        res->m[DV_M_HELLINGER] = mv_fin(sqrt(h2));
+        if (h2 < 0.5) {
+            /* −log(1 − H²): the textbook −log Σ√(PQ) cancels to nothing at P ≈ Q. */
+            res->m[DV_M_BHATTACHARYYA] = mv_fin(-log1p(-h2));
+        } else if (!o.overlap) {
+            res->m[DV_M_BHATTACHARYYA] = mv_inf(DV_INF_DISJOINT, DV_NO_INDEX);
+        } else {
+            /* Far apart: −log of the directly summed Σ√(PQ), or of its log-sum-exp when
+             * that underflows. */
+            double bc = acc_total(&o.bc);
+            double v = bc > 0x1p-900 ? -log(bc) : -lse_pass(&c, 0.5);
+            res->m[DV_M_BHATTACHARYYA] = isinf(v) ? mv_inf(DV_INF_DISJOINT, DV_NO_INDEX)
+                                                  : mv_fin(v);
+        }
+        double tv = acc_total(&o.tv);
+        res->m[DV_M_TV] = mv_fin(tv < 1.0 ? tv : 1.0);
+        res->m[DV_M_LINF] = mv_fin(o.linf < 1.0 ? o.linf : 1.0);
+        res->m[DV_M_CHI2] = o.chi2_inf != DV_NO_INDEX ? mv_inf(DV_INF_Q_ZERO, o.chi2_inf)
+                                                      : mv_fin(acc_total(&o.chi2));
+        res->m[DV_M_NEYMAN_CHI2] = o.ney_inf != DV_NO_INDEX
+                                       ? mv_inf(DV_INF_P_ZERO, o.ney_inf)
+                                       : mv_fin(acc_total(&o.ney));
+    }
+    res->m[DV_M_KL] = kl;
+    res->m[DV_M_REVERSE_KL] = rkl;
+    res->m[DV_M_CROSS_ENTROPY] = ce;
+    res->m[DV_M_JS] = mv_fin(js);
+    res->m[DV_M_JS_DISTANCE] = mv_fin(sqrt(js));
+    if (kl.cause != DV_INF_NONE || rkl.cause != DV_INF_NONE) {
+        bool first_kl = kl.cause != DV_INF_NONE &&
+                        (rkl.cause == DV_INF_NONE || kl.index < rkl.index);
+        res->m[DV_M_PSI] = first_kl ? kl : rkl;
+    } else {
+        res->m[DV_M_PSI] = mv_fin(kl.value + rkl.value);
+    }
+
+    if (set & rt_set) {
+        double *tt = (set & DV_MSET(DV_M_TSALLIS)) ? terms[DV_M_TSALLIS] : NULL;
+        for (size_t k = 0; k < req->n_alpha; k++) {
+            dv_mvalue r, t;
+            alpha_pass(&c, req->alpha[k], kl, tt ? tt + k * p->n : NULL, &r, &t);
+            if (res->renyi)
+                res->renyi[k] = r;
+            if (res->tsallis)
+                res->tsallis[k] = t;
+            if (k == 0) {
+                res->m[DV_M_RENYI] = r;
+                res->m[DV_M_TSALLIS] = t;
+            }
+        }
+    }
+    if (set & DV_MSET(DV_M_WASSERSTEIN))
+        res->m[DV_M_WASSERSTEIN] = wasserstein(&c, req->positions, order);
+
+    /* Only what was asked for is reported; the rest stays 0. */
+    for (unsigned m = 0; m < DV_M_COUNT; m++)
+        if (!(set & DV_MSET(m)))
+            res->m[m] = mv_fin(0.0);
+    if (own)
+        free(order);
+    return DV_OK;
+}
