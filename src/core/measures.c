@@ -164,11 +164,12 @@ enum { K_WW, K_LL, K_MIX };
 typedef struct ctx {
     const dv_dist *p, *q;
     int kind;
-    double spsq;   /* K_WW: S_p·S_q, the denominator of p·S_q − q·S_p              */
+    double rpq;    /* K_WW: 1/(S_p·S_q), the scale of p·S_q − q·S_p                */
+    double rp, rq; /* K_WW: 1/S_p, 1/S_q of the double-double totals               */
     dd dl;         /* K_LL: LSE_p − LSE_q as a double-double                        */
     bool smooth;   /* smoothing ε > 0                                               */
     double eps;    /* ε                                                             */
-    double den;    /* 1 + nε                                                        */
+    double rden;   /* 1/(1 + nε): a uniform scaling, so one rounding costs nothing  */
     double phi[PHI_N], psi[PSI_N];
 } ctx;
 
@@ -191,30 +192,41 @@ static void ctx_init(ctx *c, const dv_dist *p, const dv_dist *q, double eps)
         c->kind = K_LL;
     else
         c->kind = K_MIX;
-    c->spsq = p->total * q->total;
+    /* Reciprocals once, so that a category costs multiplications only (a division is
+     * ~4× a multiply-add and there are three per category). Each adds ≤ 1 ulp, and
+     * a uniform one at that (a scaling, which costs only relative error). */
+    c->rpq = 1.0 / (p->total * q->total);
+    c->rp = 1.0 / p->total;
+    c->rp = fma(-c->rp, p->total_lo / p->total, c->rp);
+    c->rq = 1.0 / q->total;
+    c->rq = fma(-c->rq, q->total_lo / q->total, c->rq);
     c->dl = two_diff(p->total, q->total);
     c->dl.lo += p->total_lo - q->total_lo;
     c->smooth = eps > 0.0;
     c->eps = eps;
-    c->den = 1.0 + (double)p->n * eps;
+    c->rden = 1.0 / (1.0 + (double)p->n * eps);
     for (int k = 2; k < 2 + PHI_N; k++)
         c->phi[k - 2] = ((k % 2) ? -1.0 : 1.0) / ((double)k * (double)(k - 1));
     for (int j = 1; j <= PSI_N; j++)
         c->psi[j - 1] = 1.0 / ((double)j * (double)(2 * j - 1));
-    if (c->kind == K_LL) {
-        /* Each log-sum-exp carries an absolute error ~1e-16 that shifts every log ratio
-         * x_i alike; d_i = Q_i(e^{x_i} − 1) then has an error δ·Q_i that does not
-         * cancel, and W1 or TV of logits 1e-7 apart lose 8 digits. With the exact shift
-         * Σ Q_i e^{x_i} = 1, so e^{δ} = 1 + Σ d_i: one pass finds δ to ~1e-16 of the
-         * (small) Σ|d_i| instead of ~1e-16 absolute. */
-        dv_acc s = {0.0, 0.0};
-        for (size_t i = 0; i < p->n; i++) {
-            pair pr;
-            pair_raw(c, i, &pr);
-            dv_acc_add(&s, pr.d);
-        }
-        c->dl.lo += log1p(acc_total(&s));
+}
+
+/* K_LL only; called before the passes that use d_i (not for kl/js alone). */
+static void ctx_fix_lse(ctx *c)
+{
+    /* Each log-sum-exp carries an absolute error ~1e-16 that shifts every log ratio x_i
+     * alike; d_i = Q_i(e^{x_i} − 1) then has an error δ·Q_i that does not cancel, and W1
+     * or TV of logits 1e-7 apart lose 8 digits. With the exact shift Σ Q_i e^{x_i} = 1,
+     * so e^δ = 1 + Σ d_i: one pass finds δ to ~1e-16 of the (small) Σ|d_i| instead of
+     * ~1e-16 absolute. (Q's own rounding enters only at second order.) */
+    assert(c->kind == K_LL);
+    dv_acc s = {0.0, 0.0};
+    for (size_t i = 0; i < c->p->n; i++) {
+        pair pr;
+        pair_raw(c, i, &pr);
+        dv_acc_add(&s, pr.d);
     }
+    c->dl.lo += log1p(acc_total(&s));
 }
 
 /* log P_i − log Q_i of two logit vectors from the logit difference itself: for nearby
@@ -232,29 +244,37 @@ static inline void pair_raw(const ctx *c, size_t i, pair *pr)
     pr->pz = p->kind == DV_WEIGHTS && !(p->v[i] > 0.0);
     pr->qz = q->kind == DV_WEIGHTS && !(q->v[i] > 0.0);
     pr->have_x = false;
-    pr->P = dv_prob(p, i);
-    pr->Q = dv_prob(q, i);
     if (c->kind == K_WW) {
+        double pv = p->v[i], qv = q->v[i];
+        pr->P = pv * c->rp;
+        pr->Q = qv * c->rq;
         /* 2^-960: the products' rounding errors are then exact doubles (cross_diff). */
-        if (!pr->pz && !pr->qz && q->v[i] * p->total > 0x1p-960 &&
-            p->v[i] * q->total > 0x1p-960)
-            pr->d = cross_diff(p->v[i], q->v[i], p, q) / c->spsq;
+        if (!pr->pz && !pr->qz && qv * p->total > 0x1p-960 && pv * q->total > 0x1p-960)
+            pr->d = cross_diff(pv, qv, p, q) * c->rpq;
         else
             pr->d = pr->P - pr->Q; /* one side is 0 (exact) or both are negligible */
-    } else if (c->kind == K_LL) {
+        return;
+    }
+    if (c->kind == K_LL) {
         pr->x = log_ratio_ll(c, i);
         pr->have_x = true;
-        /* Q(e^x − 1) is exact to a few ulps for an exact x; far from r = 1, Q e^x − Q
-         * does not cancel (and Q e^x stays finite where Q has underflowed). Both take P
-         * as Q e^x, so that the LSE correction of ctx_init applies to every category. */
-        pr->d = fabs(pr->x) < 1.0 ? pr->Q * expm1(pr->x)
-                                  : exp(dv_log_prob(q, i) + pr->x) - pr->Q;
-    } else {
-        /* Mixed: the difference of two correctly rounded probabilities has an absolute
-         * error ≤ 1e-16·(P+Q), within the logit bar of SPEC §1 (1e-15 absolute); the
-         * log-probabilities would carry ~1e-16·|log P| each. */
-        pr->d = pr->P - pr->Q;
+        double lq = dv_log_prob(q, i);
+        pr->Q = exp(lq);
+        if (fabs(pr->x) < 1.0) {
+            pr->d = pr->Q * expm1(pr->x);
+            pr->P = pr->Q + pr->d;
+        } else {
+            pr->P = exp(lq + pr->x);
+            pr->d = pr->P - pr->Q;
+        }
+        return;
     }
+    /* Mixed: the difference of two correctly rounded probabilities has an absolute
+     * error ≤ 1e-16·(P+Q), within the logit bar of SPEC §1 (1e-15 absolute); the
+     * log-probabilities would carry ~1e-16·|log P| each. */
+    pr->P = dv_prob(p, i);
+    pr->Q = dv_prob(q, i);
+    pr->d = pr->P - pr->Q;
 }
 
 /* The pair of category i, smoothed when ε > 0: (P+ε)/(1+nε), (Q+ε)/(1+nε), and the
@@ -264,9 +284,9 @@ static inline void pair_at(const ctx *c, size_t i, pair *pr)
     pair_raw(c, i, pr);
     if (!c->smooth)
         return;
-    pr->P = (pr->P + c->eps) / c->den;
-    pr->Q = (pr->Q + c->eps) / c->den;
-    pr->d = pr->d / c->den;
+    pr->P = (pr->P + c->eps) * c->rden;
+    pr->Q = (pr->Q + c->eps) * c->rden;
+    pr->d = pr->d * c->rden;
     pr->pz = pr->qz = false;
     pr->have_x = false;
 }
@@ -360,6 +380,7 @@ static inline double js_term(const ctx *c, double P, double Q, double d, double 
 
 typedef struct rt {
     double a, b;     /* α and β = α − 1                                           */
+    int exact;       /* 2 or 1/2 → α is 2 or ½, with closed forms (see rt_term)   */
     double c[RT_N];  /* α g_k / k!, k = 2 … RT_N + 1                              */
 } rt;
 
@@ -367,6 +388,7 @@ static void rt_init(rt *r, double a)
 {
     r->a = a;
     r->b = a - 1.0;
+    r->exact = !(a < 2.0) && !(a > 2.0) ? 2 : (!(a < 0.5) && !(a > 0.5) ? 1 : 0);
     double g = 1.0, fact = 2.0;
     for (int k = 2; k < 2 + RT_N; k++) {
         r->c[k - 2] = a * g / fact;
@@ -379,34 +401,53 @@ static void rt_init(rt *r, double a)
  * Q ψ_α(r), ψ_α(r) = (r^α − 1 − α(r − 1))/(α − 1) ≥ 0, for P, Q > 0 (as numbers or
  * exactly: Q may have underflowed for logits). Σ Q ψ_α(r) = (Σ P^α Q^{1−α} − 1)/(α − 1)
  * because Σ P = Σ Q = 1, but every term is ≥ 0, so nothing cancels in the sum.
- *  - near r = 1 (max(α,1)|x| ≤ ½): the series, all coefficients positive;
+ *  - near r = 1 (max(α,1)|x| ≤ ½, x = log r): the series, all coefficients positive;
  *  - α near 1 (|β| ≤ ½): P·expm1(βx)/β − (P − Q) — the other closed form would divide a
- *    difference of two expm1 by a small β;
- *  - otherwise Q(expm1(αx) − α expm1(x))/β, which cancels by a factor ≤ ~15 here;
- *  - where an exponential would overflow or Q (or P) is below DBL_MIN: the logs, with
+ *    difference by a small β;
+ *  - otherwise Q((r^α − 1) − α(r − 1))/β with r^α from pow (no log needed, and pow's
+ *    error does not grow with |log r| as exp(α log r)'s does); it cancels by a factor
+ *    ≤ ~15 outside the series region;
+ *  - where a power would overflow or Q (or P) is below DBL_MIN: the logs, with
  *    A = P^α Q^{1−α} = exp(log Q + αx): (A − Q − α(P − Q))/β, whose parts do not cancel
  *    there (A dominates for α > 1, α(P − Q) for α < 1).
  */
 static double rt_term(const ctx *c, const rt *r, size_t i, pair *pr)
 {
-    double x = pair_x(c, i, pr);
     double P = pr->P, Q = pr->Q, d = pr->d, a = r->a, b = r->b;
     double term;
+    /* The two common α need no transcendental function: ψ_2(r) = (r − 1)², so the
+     * term is the χ² term d·t; ψ_½(r) = (√r − 1)², so it is (√P − √Q)², the Hellinger
+     * term, formed without cancellation. */
+    if (r->exact == 2)
+        return d * pair_t(c, pr);
+    if (r->exact == 1) {
+        double sum = sqrt(P) + sqrt(Q);
+        double u = sum > 0.0 ? d / sum : 0.0;
+        return u * u;
+    }
     if (Q >= DBL_MIN && P >= DBL_MIN) {
-        double y = fabs(x) * (a > 1.0 ? a : 1.0);
-        if (y <= RT_CUT)
-            return Q * (x * x) * horner(r->c, RT_N, x);
+        double t = pair_t(c, pr);
+        /* max(α,1)|x| ≤ ½ implies |t| ≤ e^½ − 1 < 0.65: no log for the others. */
+        if (fabs(t) < 0.65) {
+            double x = pair_x(c, i, pr);
+            if (fabs(x) * (a > 1.0 ? a : 1.0) <= RT_CUT)
+                return Q * (x * x) * horner(r->c, RT_N, x);
+        }
         if (fabs(b) <= 0.5) {
+            double x = pair_x(c, i, pr);
             if (b * x < 700.0) {
                 term = fma(P, expm1(b * x) / b, -d);
                 return term > 0.0 ? term : 0.0;
             }
-        } else if (a * x < 700.0 && x < 700.0) {
-            term = Q * ((expm1(a * x) - a * expm1(x)) / b);
-            return term > 0.0 ? term : 0.0;
+        } else {
+            double ra = (c->kind == K_LL && !c->smooth) ? exp(a * pr->x) : pow(P / Q, a);
+            if (ra < 0x1p1000) {
+                term = Q * (fma(-a, t, ra - 1.0) / b);
+                return term > 0.0 ? term : 0.0;
+            }
         }
     }
-    double A = exp(pair_lq(c, i, pr) + a * x);
+    double A = exp(pair_lq(c, i, pr) + a * pair_x(c, i, pr));
     term = (A - Q - a * d) / b;
     return term > 0.0 ? term : 0.0;
 }
@@ -465,10 +506,68 @@ static dv_mvalue from_value(dv_value v)
     return mv_fin(v.nats);
 }
 
+/* ---- Wasserstein ---------------------------------------------------------------------- */
+
+/*
+ * W1 = Σ_k |F_P(k) − F_Q(k)| (x_{k+1} − x_k) over positions sorted. F_P − F_Q is the
+ * running sum of the exact differences d_i (never a difference of two running CDFs,
+ * which would cancel to nothing at P ≈ Q), kept compensated. Gaps are halved when the
+ * span of the positions overflows (−1e308 … 1e308) and the sum doubled at the end.
+ */
+typedef struct posidx {
+    double x;
+    size_t i;
+} posidx;
+
+typedef struct w1_in {
+    const double *pos;    /* positions in input order, or NULL for the index          */
+    const posidx *order;  /* sorted (position, index), or NULL when pos is in order   */
+    double scale;         /* 1, or ½ when the span overflows                           */
+} w1_in;
+
+/* Adds the gap after the k-th position in sorted order, d being that category's P − Q. */
+static inline void w1_step(const w1_in *w, dv_acc *g, dv_acc *sum, double d, size_t k)
+{
+    dv_acc_add(g, d);
+    double gap;
+    if (!w->pos)
+        gap = 1.0;
+    else if (w->order)
+        gap = w->scale * w->order[k + 1].x - w->scale * w->order[k].x;
+    else
+        gap = w->scale * w->pos[k + 1] - w->scale * w->pos[k];
+    dv_acc_add(sum, fabs(acc_total(g)) * gap);
+}
+
+static w1_in w1_setup(const double *pos, const posidx *order, size_t n)
+{
+    w1_in w = {pos, order, 1.0};
+    if (pos && n > 1) {
+        double lo = order ? order[0].x : pos[0];
+        double hi = order ? order[n - 1].x : pos[n - 1];
+        w.scale = isfinite(hi - lo) ? 1.0 : 0.5;
+    }
+    return w;
+}
+
+/* The sorted-order pass (when positions are given out of order). */
+static dv_mvalue wasserstein_sorted(const ctx *c, const w1_in *w)
+{
+    size_t n = c->p->n;
+    dv_acc g = {0.0, 0.0}, sum = {0.0, 0.0};
+    for (size_t k = 0; k + 1 < n; k++) {
+        pair pr;
+        pair_at(c, w->order[k].i, &pr);
+        w1_step(w, &g, &sum, pr.d, k);
+    }
+    return mv_fin(acc_total(&sum) / w->scale);
+}
+
 /* ---- the α-free pass ------------------------------------------------------------------ */
 
 typedef struct main_out {
     dv_acc tv, h2, bc, chi2, ney, kl, rkl, js, ent;
+    dv_acc g, w1;             /* W1 in input order: F_P − F_Q and the sum */
     double linf;
     size_t chi2_inf, ney_inf; /* first Q = 0 < P / P = 0 < Q */
     bool overlap;             /* some category has P > 0 and Q > 0 */
@@ -486,7 +585,7 @@ static void set_term(double *terms, size_t i, double v)
  * no log is taken for a request of tv alone.
  */
 static void main_pass(const ctx *c, dv_measure_set want, bool smooth_kl, double *const *terms,
-                      main_out *o)
+                      const w1_in *w1, main_out *o)
 {
     size_t n = c->p->n;
     memset(o, 0, sizeof *o);
@@ -507,6 +606,8 @@ static void main_pass(const ctx *c, dv_measure_set want, bool smooth_kl, double 
         pair_at(c, i, &pr);
         double P = pr.P, Q = pr.Q, d = pr.d;
         double ad = fabs(d);
+        if (w1 && i + 1 < n)
+            w1_step(w1, &o->g, &o->w1, d, i);
         dv_acc_add(&o->tv, 0.5 * ad);
         set_term(t_tv, i, 0.5 * ad);
         if (ad > o->linf)
@@ -641,12 +742,7 @@ static void alpha_pass(const ctx *c, double a, dv_mvalue kl, double *terms, dv_m
         *renyi = mv_fin(lse / r.b);
 }
 
-/* ---- Wasserstein ---------------------------------------------------------------------- */
-
-typedef struct posidx {
-    double x;
-    size_t i;
-} posidx;
+/* ---- sorting positions --------------------------------------------------------------- */
 
 static int cmp_pos(const void *a, const void *b)
 {
@@ -664,40 +760,6 @@ static bool positions_sorted(const double *pos, size_t n)
         if (pos[i] < pos[i - 1])
             return false;
     return true;
-}
-
-/*
- * W1 = Σ_k |F_P(k) − F_Q(k)| (x_{k+1} − x_k) over positions sorted. F_P − F_Q is the
- * running sum of the exact differences d_i (never a difference of two running CDFs,
- * which would cancel to nothing at P ≈ Q), kept compensated. Gaps are halved when the
- * span of the positions overflows (−1e308 … 1e308) and the sum doubled at the end.
- * order: NULL for positions already in order (or the category index when pos is NULL).
- */
-static dv_mvalue wasserstein(const ctx *c, const double *pos, const posidx *order)
-{
-    size_t n = c->p->n;
-    if (n < 2)
-        return mv_fin(0.0);
-    double lo = pos ? (order ? order[0].x : pos[0]) : 0.0;
-    double hi = pos ? (order ? order[n - 1].x : pos[n - 1]) : (double)(n - 1);
-    double scale = isfinite(hi - lo) ? 1.0 : 0.5;
-    dv_acc g = {0.0, 0.0}, w = {0.0, 0.0};
-    for (size_t k = 0; k + 1 < n; k++) {
-        size_t i = order ? order[k].i : k;
-        pair pr;
-        pair_at(c, i, &pr);
-        dv_acc_add(&g, pr.d);
-        double gap;
-        if (!pos)
-            gap = 1.0;
-        else if (order)
-            gap = scale * order[k + 1].x - scale * order[k].x;
-        else
-            gap = scale * pos[k + 1] - scale * pos[k];
-        dv_acc_add(&w, fabs(acc_total(&g)) * gap);
-    }
-    double v = acc_total(&w) / scale;
-    return mv_fin(v);
 }
 
 /* ---- the entry point ------------------------------------------------------------------ */
@@ -823,6 +885,11 @@ dv_status dv_measures(const dv_dist *p, const dv_dist *q, const dv_measures_req 
                               DV_MSET(DV_M_NEYMAN_CHI2);
     bool smooth_kl = c.smooth && (need_kl || need_rkl || need_js || need_ce);
     bool psi_terms = (set & DV_MSET(DV_M_PSI)) && terms[DV_M_PSI];
+    /* W1 over positions in input order rides along the main pass. */
+    w1_in w1 = w1_setup(req->positions, order, p->n);
+    bool w1_inline = (set & DV_MSET(DV_M_WASSERSTEIN)) && !order;
+    if (w1_inline)
+        main_set |= DV_MSET(DV_M_WASSERSTEIN);
     if (!c.smooth) {
         /* The single-measure core itself: `kl` here is what /kl answers, bit for bit. */
         if (need_kl)
@@ -848,9 +915,14 @@ dv_status dv_measures(const dv_dist *p, const dv_dist *q, const dv_measures_req 
     double *sel_terms[DV_M_COUNT];
     for (unsigned m = 0; m < DV_M_COUNT; m++)
         sel_terms[m] = (set & DV_MSET(m)) ? terms[m] : NULL;
-    if ((set & main_set) || smooth_kl || psi_terms) {
+    bool run_main = (set & main_set) || smooth_kl || psi_terms;
+    if (c.kind == K_LL && (run_main || (set & rt_set) || order))
+        ctx_fix_lse(&c);
+    if (run_main) {
         main_out o;
-        main_pass(&c, set, smooth_kl, sel_terms, &o);
+        main_pass(&c, set, smooth_kl, sel_terms, w1_inline ? &w1 : NULL, &o);
+        if (w1_inline)
+            res->m[DV_M_WASSERSTEIN] = mv_fin(acc_total(&o.w1) / w1.scale);
         if (smooth_kl) {
             /* Smoothed: no zero anywhere, every value finite. Q φ form is in units of Q. */
             kl = mv_fin(acc_total(&o.kl));
@@ -912,8 +984,8 @@ dv_status dv_measures(const dv_dist *p, const dv_dist *q, const dv_measures_req 
             }
         }
     }
-    if (set & DV_MSET(DV_M_WASSERSTEIN))
-        res->m[DV_M_WASSERSTEIN] = wasserstein(&c, req->positions, order);
+    if ((set & DV_MSET(DV_M_WASSERSTEIN)) && order)
+        res->m[DV_M_WASSERSTEIN] = wasserstein_sorted(&c, &w1);
 
     /* Only what was asked for is reported; the rest stays 0. */
     for (unsigned m = 0; m < DV_M_COUNT; m++)
