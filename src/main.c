@@ -18,6 +18,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "routes.h"
 #include "server.h"
 
 static const char usage[] =
@@ -314,7 +315,7 @@ int main(int argc, char **argv)
 
     signal(SIGPIPE, SIG_IGN);
 
-    if (!server_start(&st.cfg))
+    if (!server_start(&st.cfg, &api_routes))
         return 1;
     logline l;
     log_begin(&l, LOG_INFO, "listening");

@@ -352,12 +352,15 @@ dv_value dv_kl(const dv_dist *p, const dv_dist *q, double *terms)
 
 /* ---- cross-entropy ------------------------------------------------------------------ */
 
-dv_value dv_cross_entropy(const dv_dist *p, const dv_dist *q, double *terms)
+dv_value dv_cross_entropy_parts(const dv_dist *p, const dv_dist *q, double *terms,
+                                double *entropy_nats, dv_value *kl)
 {
     /* H(P) + D(P‖Q): two non-negative sums, so no cancellation, and the identity
      * H(P,Q) = H(P) + D(P‖Q) holds to rounding by construction. Summing −P log Q directly
      * would lose the small D when P ≈ Q is one-hot. */
     dv_value d = dv_kl(p, q, NULL);
+    if (kl)
+        *kl = d;
     if (terms) {
         for (size_t i = 0; i < p->n; i++) {
             double pi = dv_prob(p, i);
@@ -370,10 +373,19 @@ dv_value dv_cross_entropy(const dv_dist *p, const dv_dist *q, double *terms)
                 terms[i] = -pi * dv_log_prob(q, i);
         }
     }
-    if (d.inf_index != DV_NO_INDEX)
-        return d;
-    d.nats += dv_entropy(p, NULL);
+    if (d.inf_index == DV_NO_INDEX || entropy_nats) {
+        double h = dv_entropy(p, NULL);
+        if (entropy_nats)
+            *entropy_nats = h;
+        if (d.inf_index == DV_NO_INDEX)
+            d.nats += h;
+    }
     return d;
+}
+
+dv_value dv_cross_entropy(const dv_dist *p, const dv_dist *q, double *terms)
+{
+    return dv_cross_entropy_parts(p, q, terms, NULL, NULL);
 }
 
 /* ---- Jensen–Shannon ----------------------------------------------------------------- */

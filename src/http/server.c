@@ -22,13 +22,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "decode.h"
 #include "log.h"
 #include "metrics.h"
-#include "routes.h"
+#include "route.h"
 
 static struct MHD_Daemon *g_daemon;
 static const dv_config *g_cfg;
+static const route_table *g_routes; /* handed in by server_start */
 static atomic_bool g_draining;
 static atomic_int g_in_flight;
 static atomic_int g_open_connections;
@@ -374,7 +374,7 @@ static void append_body(dv_req *r, const char *data, size_t n)
         return;
     }
     r->body_len += n;
-    body_feed(r, data, n);
+    req_feed(r, data, n);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -397,7 +397,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         r->path = url;
         snprintf(r->method, sizeof r->method, "%s", method);
         r->method_index = metrics_method_index(method);
-        r->route = route_find(url, &r->route_index);
+        r->route = route_find(g_routes, url, &r->route_index);
         request_id(r, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Request-Id"));
         if (decide_early(c, r)) {
             /* With a body on the way, answer now so it is never read (the connection then
@@ -486,9 +486,11 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     log_end(&l);
 }
 
-bool server_start(const dv_config *cfg)
+bool server_start(const dv_config *cfg, const route_table *table)
 {
     g_cfg = cfg;
+    g_routes = table;
+    metrics_init(table);
     struct sockaddr_storage ss;
     memset(&ss, 0, sizeof ss);
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
