@@ -18,6 +18,7 @@
 
 #include "internal.h"
 #include "measures.h"
+#include "numfmt.h"
 
 /* INFINITY is a float constant; as a double it keeps -Wdouble-promotion quiet. */
 #define INF ((double)INFINITY)
@@ -808,7 +809,7 @@ static dv_status validate(const dv_dist *p, const dv_dist *q, const dv_measures_
                           "the measure set has bits beyond the %d known measures",
                           (int)DV_M_COUNT);
     if (!isfinite(req->smoothing) || req->smoothing < 0.0) {
-        dv_fmt_double(num, sizeof num, req->smoothing);
+        numfmt_msg(num, sizeof num, req->smoothing);
         return dv_fail_at(err, DV_BAD_PARAMETER, dv_at(DV_ARG_NONE, "smoothing"),
                           "smoothing is %s; it must be a finite number >= 0", num);
     }
@@ -821,7 +822,7 @@ static dv_status validate(const dv_dist *p, const dv_dist *q, const dv_measures_
         for (size_t k = 0; k < req->n_alpha; k++) {
             double a = req->alpha[k];
             if (!isfinite(a) || !(a > 0.0)) {
-                dv_fmt_double(num, sizeof num, a);
+                numfmt_msg(num, sizeof num, a);
                 return dv_fail_at(err, DV_BAD_PARAMETER, dv_at1(DV_ARG_NONE, "alpha", k),
                                   "alpha[%zu] is %s; it must be a finite number > 0", k,
                                   num);
@@ -839,7 +840,7 @@ static dv_status validate(const dv_dist *p, const dv_dist *q, const dv_measures_
                               req->n_positions, p->n);
         for (size_t i = 0; i < p->n; i++) {
             if (!isfinite(req->positions[i])) {
-                dv_fmt_double(num, sizeof num, req->positions[i]);
+                numfmt_msg(num, sizeof num, req->positions[i]);
                 return dv_fail_at(err, DV_NOT_FINITE, dv_at1(DV_ARG_NONE, "positions", i),
                                   "positions[%zu] is %s; positions must be finite numbers",
                                   i, num);

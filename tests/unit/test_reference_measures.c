@@ -169,8 +169,9 @@ static void bit_equal(const char *cname, const char *what, double a, double b)
 static void prepare(tdist *t, const char *name, dv_dist *d, const char *cname)
 {
     dv_error err;
-    dv_status st = t->logits ? dv_prepare_logits(t->v, t->n, t->T, name, d, &err)
-                             : dv_prepare_weights(t->v, t->n, t->norm, name, d, &err);
+    const dv_name *nm = DV_NAME(name[0] == 'q' ? DV_ARG_Q : DV_ARG_P, name);
+    dv_status st = t->logits ? dv_prepare_logits(t->v, t->n, t->T, nm, d, &err)
+                             : dv_prepare_weights(t->v, t->n, t->norm, nm, d, &err);
     if (st != DV_OK)
         fail_msg("%s: prepare %s: %s", cname, name, err.msg);
 }
