@@ -15,6 +15,7 @@ static const route rows[] = {
     {"/gaussian-kl", "POST", h_gaussian_kl, true, POST_ALLOW},
     {"/batch/categorical-kl", "POST", h_batch_kl, true, POST_ALLOW},
     {"/js", "POST", h_js, true, POST_ALLOW},
+    {"/divergences", "POST", h_divergences, true, POST_ALLOW},
     {"/healthz", "GET", h_healthz, false, GET_ALLOW},
     {"/readyz", "GET", h_readyz, false, GET_ALLOW},
     {"/metrics", "GET", h_metrics, true, GET_ALLOW},

@@ -90,9 +90,10 @@ double dv_measure_to_base(dv_measure m, double value, const dv_base *b)
         return value;
     if (f & DV_MF_IN_UNIT)
         return dv_to_base(value, b);
-    /* √(JS_nats / ln b) = √JS_nats / √ln b. */
+    /* √(JS_nats / ln b) = √JS_nats / √ln b; for a base below 1 (ln b < 0, every
+     * in-unit value negative) the distance of |JS| is taken, as /js does. */
     if (f & DV_MF_SQRT_UNIT)
-        return value / sqrt(b->ln);
+        return value / sqrt(fabs(b->ln));
     return value;
 }
 

@@ -34,7 +34,7 @@
  *
  * Units: every in-unit measure (dv_measure_flags() & DV_MF_IN_UNIT) is returned in nats;
  * dv_measure_to_base() converts any measure's value to a base (js_distance scales by
- * 1/√ln b since it is √JS; plain measures are unit-free and unchanged).
+ * 1/√|ln b| since it is √JS; plain measures are unit-free and unchanged).
  *
  * Memory: dv_measures() allocates only to sort positions for `wasserstein` when they are
  * given out of order: 16·n bytes, from req->work when that is large enough
