@@ -26,12 +26,12 @@
 #include "reply.h"
 #include "where.h"
 
-static const char *const allowed[] = {
-    "p",        "q",         "p_logits",  "q_logits",    "p_samples", "q_samples",
-    "base",     "normalize", "terms",     "temperature", "measures",  "alpha",
-    "smoothing", "positions", NULL};
-static const side_names p_names = {"p", "p_logits", "p_samples"};
-static const side_names q_names = {"q", "q_logits", "q_samples"};
+static const char *const allowed[] = { "p",         "q",           "p_logits", "q_logits",
+                                       "p_samples", "q_samples",   "base",     "normalize",
+                                       "terms",     "temperature", "measures", "alpha",
+                                       "smoothing", "positions",   NULL };
+static const side_names p_names = { "p", "p_logits", "p_samples" };
+static const side_names q_names = { "q", "q_logits", "q_samples" };
 
 typedef struct params {
     bool has_measures;
@@ -81,8 +81,9 @@ static bool read_measures(dv_req *r, params *pa)
         char p[64];
         ptr_index(p, sizeof p, "/measures", i);
         if (!jv_is_string(e))
-            return req_fail(r, E_WRONG_TYPE, p, "measures[%zu] is %s; it must be a name (%s)",
-                            i, json_kind(e), list);
+            return req_fail(r, E_WRONG_TYPE, p,
+                            "measures[%zu] is %s; it must be a name (%s)", i, json_kind(e),
+                            list);
         dv_measure m;
         if (!dv_measure_lookup(e->u.str, e->n, &m))
             return req_fail(r, E_UNKNOWN_MEASURE, p,
@@ -113,7 +114,8 @@ static bool read_alpha(dv_req *r, params *pa)
     if (!get_vector(r, v, "/alpha", &a, &n))
         return false;
     if (n == 0)
-        return req_fail(r, E_EMPTY, "/alpha", "alpha is empty; give at least one order > 0");
+        return req_fail(r, E_EMPTY, "/alpha",
+                        "alpha is empty; give at least one order > 0");
     pa->alpha = a;
     pa->n_alpha = n;
     r->values += n;
@@ -149,15 +151,17 @@ static bool positions_by_label(dv_req *r, const jv *v, const dist_set *ds, doubl
         const jv_member *mb = &v->u.members[m];
         char p[256];
         ptr_member(p, sizeof p, "/positions", mb->key, mb->key_len);
-        dv_key k = {.kind = DV_KEY_STRING, .str = mb->key, .len = mb->key_len};
+        dv_key k = { .kind = DV_KEY_STRING, .str = mb->key, .len = mb->key_len };
         size_t i = dv_support_find(ds->support, &k);
         if (i == DV_NO_INDEX)
             return req_fail(r, E_INVALID_INPUT, p,
                             "positions[\"%.100s\"] names no category of %s or %s", mb->key,
                             ds->s[0].member, ds->s[1].member);
         if (!jv_is_number(&mb->val))
-            return req_fail(r, E_WRONG_TYPE, p, "positions[\"%.100s\"] is %s; it must be a "
-                            "number", mb->key, json_kind(&mb->val));
+            return req_fail(r, E_WRONG_TYPE, p,
+                            "positions[\"%.100s\"] is %s; it must be a "
+                            "number",
+                            mb->key, json_kind(&mb->val));
         x[i] = mb->val.u.num;
     }
     if (v->n != n) {
@@ -165,10 +169,11 @@ static bool positions_by_label(dv_req *r, const jv *v, const dist_set *ds, doubl
         for (size_t i = 0; i < n; i++) {
             const dv_key *k = dv_support_key(ds->support, i);
             if (!jv_get(v, k->str))
-                return req_fail(r, E_MISSING_MEMBER, "/positions",
-                                "positions has no entry for \"%.*s\"; give one position per "
-                                "category",
-                                (int)(k->len > 100 ? 100 : k->len), k->str);
+                return req_fail(
+                    r, E_MISSING_MEMBER, "/positions",
+                    "positions has no entry for \"%.*s\"; give one position per "
+                    "category",
+                    (int)(k->len > 100 ? 100 : k->len), k->str);
         }
     }
     return true;
@@ -207,10 +212,13 @@ static bool read_positions(dv_req *r, const dist_set *ds, params *pa)
         return true;
     }
     if (!jv_is_array(v))
-        return req_fail(r, E_WRONG_TYPE, "/positions",
-                        "positions is %s; it must be an array of numbers, one per category%s",
-                        json_kind(v), ds->support ? " (in support order), or an object "
-                                                    "{label: position}" : "");
+        return req_fail(
+            r, E_WRONG_TYPE, "/positions",
+            "positions is %s; it must be an array of numbers, one per category%s",
+            json_kind(v),
+            ds->support ? " (in support order), or an object "
+                          "{label: position}"
+                        : "");
     double *x;
     size_t nx;
     if (!get_vector(r, v, "/positions", &x, &nx))
@@ -383,7 +391,8 @@ static void emit_answer(jw *w, const dist_set *ds, const opts *o, const params *
         for (int m = 0; m < DV_M_COUNT; m++) {
             size_t k;
             const dv_mvalue *v;
-            if (!(pa->set & DV_MSET(m)) || !(v = first_inf(res, (dv_measure)m, pa->n_alpha, &k)))
+            if (!(pa->set & DV_MSET(m)) ||
+                !(v = first_inf(res, (dv_measure)m, pa->n_alpha, &k)))
                 continue;
             char what[80], buf[512], num[40];
             if (m == DV_M_RENYI || m == DV_M_TSALLIS) {
@@ -435,8 +444,8 @@ void h_divergences(dv_req *r)
     ds.count = 2;
     bool has_smoothing;
     if (!body_only(r, allowed) || !get_opts(r, &o) || !side_find(r, &p_names, &ds.s[0]) ||
-        !side_find(r, &q_names, &ds.s[1]) || !read_measures(r, &pa) || !read_alpha(r, &pa) ||
-        !get_number(r, "smoothing", &pa.smoothing, &has_smoothing) ||
+        !side_find(r, &q_names, &ds.s[1]) || !read_measures(r, &pa) ||
+        !read_alpha(r, &pa) || !get_number(r, "smoothing", &pa.smoothing, &has_smoothing) ||
         !dists_prepare(r, &ds, &o) || !read_positions(r, &ds, &pa) || !settle_set(r, &pa))
         return;
     size_t n = ds.d[0].n;
@@ -457,7 +466,8 @@ void h_divergences(dv_req *r)
         return;
     if (o.terms) {
         for (int m = 0; m < DV_M_COUNT; m++) {
-            if (!(pa.set & DV_MSET(m)) || !(dv_measure_flags((dv_measure)m) & DV_MF_HAS_TERMS))
+            if (!(pa.set & DV_MSET(m)) ||
+                !(dv_measure_flags((dv_measure)m) & DV_MF_HAS_TERMS))
                 continue;
             size_t reps = m == DV_M_TSALLIS ? na : 1;
             if (reps > SIZE_MAX / n) {

@@ -33,21 +33,21 @@ static const struct {
     const char *name;
     unsigned flags;
 } MEASURES[DV_M_COUNT] = {
-    [DV_M_KL] = {"kl", F_UNIT | F_TERMS | F_DEF},
-    [DV_M_REVERSE_KL] = {"reverse_kl", F_UNIT | F_TERMS | F_DEF},
-    [DV_M_PSI] = {"psi", F_UNIT | F_TERMS | F_DEF},
-    [DV_M_JS] = {"js", F_UNIT | F_TERMS | F_DEF},
-    [DV_M_JS_DISTANCE] = {"js_distance", DV_MF_SQRT_UNIT | F_DEF},
-    [DV_M_CROSS_ENTROPY] = {"cross_entropy", F_UNIT | F_TERMS | F_DEF},
-    [DV_M_HELLINGER] = {"hellinger", F_DEF},
-    [DV_M_BHATTACHARYYA] = {"bhattacharyya", F_UNIT | F_DEF},
-    [DV_M_TV] = {"tv", F_TERMS | F_DEF},
-    [DV_M_LINF] = {"linf", F_DEF},
-    [DV_M_CHI2] = {"chi2", F_TERMS | F_DEF},
-    [DV_M_NEYMAN_CHI2] = {"neyman_chi2", F_TERMS | F_DEF},
-    [DV_M_RENYI] = {"renyi", F_UNIT | DV_MF_NEEDS_ALPHA},
-    [DV_M_TSALLIS] = {"tsallis", F_TERMS | DV_MF_NEEDS_ALPHA},
-    [DV_M_WASSERSTEIN] = {"wasserstein", DV_MF_NEEDS_POSITIONS},
+    [DV_M_KL] = { "kl", F_UNIT | F_TERMS | F_DEF },
+    [DV_M_REVERSE_KL] = { "reverse_kl", F_UNIT | F_TERMS | F_DEF },
+    [DV_M_PSI] = { "psi", F_UNIT | F_TERMS | F_DEF },
+    [DV_M_JS] = { "js", F_UNIT | F_TERMS | F_DEF },
+    [DV_M_JS_DISTANCE] = { "js_distance", DV_MF_SQRT_UNIT | F_DEF },
+    [DV_M_CROSS_ENTROPY] = { "cross_entropy", F_UNIT | F_TERMS | F_DEF },
+    [DV_M_HELLINGER] = { "hellinger", F_DEF },
+    [DV_M_BHATTACHARYYA] = { "bhattacharyya", F_UNIT | F_DEF },
+    [DV_M_TV] = { "tv", F_TERMS | F_DEF },
+    [DV_M_LINF] = { "linf", F_DEF },
+    [DV_M_CHI2] = { "chi2", F_TERMS | F_DEF },
+    [DV_M_NEYMAN_CHI2] = { "neyman_chi2", F_TERMS | F_DEF },
+    [DV_M_RENYI] = { "renyi", F_UNIT | DV_MF_NEEDS_ALPHA },
+    [DV_M_TSALLIS] = { "tsallis", F_TERMS | DV_MF_NEEDS_ALPHA },
+    [DV_M_WASSERSTEIN] = { "wasserstein", DV_MF_NEEDS_POSITIONS },
 };
 
 const char *dv_measure_name(dv_measure m)
@@ -130,7 +130,7 @@ static inline dd two_diff(double a, double b)
 {
     double s = a - b;
     double bb = s - a;
-    dd r = {s, (a - (s - bb)) - (b + bb)};
+    dd r = { s, (a - (s - bb)) - (b + bb) };
     return r;
 }
 
@@ -179,7 +179,7 @@ typedef struct pair {
     double P, Q, d; /* probabilities and P − Q, each to a few ulps relative            */
     double x;       /* log(P/Q) when have_x                                            */
     bool have_x;
-    bool pz, qz;    /* P_i (Q_i) is exactly 0 (weights without smoothing only)          */
+    bool pz, qz; /* P_i (Q_i) is exactly 0 (weights without smoothing only)          */
 } pair;
 
 static inline void pair_raw(const ctx *c, size_t i, pair *pr);
@@ -222,7 +222,7 @@ static void ctx_fix_lse(ctx *c)
      * so e^δ = 1 + Σ d_i: one pass finds δ to ~1e-16 of the (small) Σ|d_i| instead of
      * ~1e-16 absolute. (Q's own rounding enters only at second order.) */
     assert(c->kind == K_LL);
-    dv_acc s = {0.0, 0.0};
+    dv_acc s = { 0.0, 0.0 };
     for (size_t i = 0; i < c->p->n; i++) {
         pair pr;
         pair_raw(c, i, &pr);
@@ -381,9 +381,9 @@ static inline double js_term(const ctx *c, double P, double Q, double d, double 
 /* ---- Rényi / Tsallis ------------------------------------------------------------------ */
 
 typedef struct rt {
-    double a, b;     /* α and β = α − 1                                           */
-    int exact;       /* 2 or 1/2 → α is 2 or ½, with closed forms (see rt_term)   */
-    double c[RT_N];  /* α g_k / k!, k = 2 … RT_N + 1                              */
+    double a, b;    /* α and β = α − 1                                           */
+    int exact;      /* 2 or 1/2 → α is 2 or ½, with closed forms (see rt_term)   */
+    double c[RT_N]; /* α g_k / k!, k = 2 … RT_N + 1                              */
 } rt;
 
 static void rt_init(rt *r, double a)
@@ -463,7 +463,7 @@ static double lse_pass(const ctx *c, double a)
     size_t n = c->p->n;
     double m = -INF;
     for (int sweep = 0; sweep < 2; sweep++) {
-        dv_acc acc = {0.0, 0.0};
+        dv_acc acc = { 0.0, 0.0 };
         for (size_t i = 0; i < n; i++) {
             pair pr;
             pair_at(c, i, &pr);
@@ -489,7 +489,7 @@ static double lse_pass(const ctx *c, double a)
 
 static dv_mvalue mv_fin(double v)
 {
-    dv_mvalue r = {v > 0.0 ? v : 0.0, DV_INF_NONE, DV_NO_INDEX};
+    dv_mvalue r = { v > 0.0 ? v : 0.0, DV_INF_NONE, DV_NO_INDEX };
     if (isinf(r.value))
         r.cause = DV_INF_OVERFLOW;
     return r;
@@ -497,7 +497,7 @@ static dv_mvalue mv_fin(double v)
 
 static dv_mvalue mv_inf(dv_inf_cause cause, size_t index)
 {
-    dv_mvalue r = {INF, cause, index};
+    dv_mvalue r = { INF, cause, index };
     return r;
 }
 
@@ -587,7 +587,7 @@ static dv_mvalue wasserstein_sorted(posd *buf, size_t n)
 {
     posd *s = radix_sort(buf, buf + n, n);
     double scale = w1_scale(s[0].x, s[n - 1].x);
-    dv_acc g = {0.0, 0.0}, sum = {0.0, 0.0};
+    dv_acc g = { 0.0, 0.0 }, sum = { 0.0, 0.0 };
     for (size_t k = 0; k + 1 < n; k++) {
         assert(!(s[k + 1].x < s[k].x));
         dv_acc_add(&g, s[k].d);
@@ -601,7 +601,7 @@ static dv_mvalue wasserstein_sorted(posd *buf, size_t n)
 
 typedef struct main_out {
     dv_acc tv, h2, bc, chi2, ney, kl, rkl, js, ent;
-    dv_acc g, w1;             /* W1 in input order: F_P − F_Q and the sum */
+    dv_acc g, w1; /* W1 in input order: F_P − F_Q and the sum */
     double linf;
     size_t chi2_inf, ney_inf; /* first Q = 0 < P / P = 0 < Q */
     bool overlap;             /* some category has P > 0 and Q > 0 */
@@ -618,15 +618,16 @@ static void set_term(double *terms, size_t i, double v)
  * and (with smoothing) kl, reverse_kl, js and H(P). `want` says which are needed, so that
  * no log is taken for a request of tv alone.
  */
-static void main_pass(const ctx *c, dv_measure_set want, bool smooth_kl, double *const *terms,
-                      w1_in *w1, main_out *o)
+static void main_pass(const ctx *c, dv_measure_set want, bool smooth_kl,
+                      double *const *terms, w1_in *w1, main_out *o)
 {
     size_t n = c->p->n;
     memset(o, 0, sizeof *o);
     o->chi2_inf = o->ney_inf = DV_NO_INDEX;
     bool need_root = want & (DV_MSET(DV_M_HELLINGER) | DV_MSET(DV_M_BHATTACHARYYA));
     bool need_chi = want & DV_MSET(DV_M_CHI2), need_ney = want & DV_MSET(DV_M_NEYMAN_CHI2);
-    double *t_tv = terms[DV_M_TV], *t_chi = terms[DV_M_CHI2], *t_ney = terms[DV_M_NEYMAN_CHI2];
+    double *t_tv = terms[DV_M_TV], *t_chi = terms[DV_M_CHI2],
+           *t_ney = terms[DV_M_NEYMAN_CHI2];
     double *t_psi = terms[DV_M_PSI];
     double *t_kl = NULL, *t_rkl = NULL, *t_js = NULL, *t_ce = NULL;
     if (smooth_kl) {
@@ -641,7 +642,7 @@ static void main_pass(const ctx *c, dv_measure_set want, bool smooth_kl, double 
         double P = pr.P, Q = pr.Q, d = pr.d;
         double ad = fabs(d);
         if (w1 && w1->buf)
-            w1->buf[i] = (posd){w1->pos[i], d};
+            w1->buf[i] = (posd){ w1->pos[i], d };
         else if (w1 && i + 1 < n)
             w1_step(w1, &o->g, &o->w1, d, i);
         dv_acc_add(&o->tv, 0.5 * ad);
@@ -707,8 +708,8 @@ static void main_pass(const ctx *c, dv_measure_set want, bool smooth_kl, double 
 
 /* ---- one α ---------------------------------------------------------------------------- */
 
-static void alpha_pass(const ctx *c, double a, dv_mvalue kl, double *terms, dv_mvalue *renyi,
-                       dv_mvalue *tsallis)
+static void alpha_pass(const ctx *c, double a, dv_mvalue kl, double *terms,
+                       dv_mvalue *renyi, dv_mvalue *tsallis)
 {
     size_t n = c->p->n;
     bool unit = !(a < 1.0) && !(a > 1.0);
@@ -726,7 +727,7 @@ static void alpha_pass(const ctx *c, double a, dv_mvalue kl, double *terms, dv_m
     }
     rt r;
     rt_init(&r, a);
-    dv_acc acc = {0.0, 0.0};
+    dv_acc acc = { 0.0, 0.0 };
     size_t inf_at = DV_NO_INDEX;
     bool overlap = false;
     for (size_t i = 0; i < n; i++) {
@@ -891,22 +892,23 @@ dv_status dv_measures(const dv_dist *p, const dv_dist *q, const dv_measures_req 
     if (set & rt_set)
         for (size_t k = 0; k < req->n_alpha; k++)
             alpha_one = alpha_one || !(req->alpha[k] < 1.0 || req->alpha[k] > 1.0);
-    bool need_kl = (set & (DV_MSET(DV_M_KL) | DV_MSET(DV_M_PSI) | DV_MSET(DV_M_CROSS_ENTROPY))) ||
-                   alpha_one;
+    bool need_kl =
+        (set & (DV_MSET(DV_M_KL) | DV_MSET(DV_M_PSI) | DV_MSET(DV_M_CROSS_ENTROPY))) ||
+        alpha_one;
     bool need_rkl = set & (DV_MSET(DV_M_REVERSE_KL) | DV_MSET(DV_M_PSI));
     bool need_js = set & (DV_MSET(DV_M_JS) | DV_MSET(DV_M_JS_DISTANCE));
     bool need_ce = set & DV_MSET(DV_M_CROSS_ENTROPY);
     dv_mvalue kl = mv_fin(0.0), rkl = mv_fin(0.0), ce = mv_fin(0.0);
     double js = 0.0;
 
-    dv_measure_set main_set = DV_MSET(DV_M_TV) | DV_MSET(DV_M_LINF) | DV_MSET(DV_M_HELLINGER) |
-                              DV_MSET(DV_M_BHATTACHARYYA) | DV_MSET(DV_M_CHI2) |
-                              DV_MSET(DV_M_NEYMAN_CHI2);
+    dv_measure_set main_set = DV_MSET(DV_M_TV) | DV_MSET(DV_M_LINF) |
+                              DV_MSET(DV_M_HELLINGER) | DV_MSET(DV_M_BHATTACHARYYA) |
+                              DV_MSET(DV_M_CHI2) | DV_MSET(DV_M_NEYMAN_CHI2);
     bool smooth_kl = c.smooth && (need_kl || need_rkl || need_js || need_ce);
     bool psi_terms = (set & DV_MSET(DV_M_PSI)) && terms[DV_M_PSI];
     /* W1 rides along the main pass (in order) or has it collect its records (buf). */
     bool want_w1 = set & DV_MSET(DV_M_WASSERSTEIN);
-    w1_in w1 = {req->positions, buf, 1.0};
+    w1_in w1 = { req->positions, buf, 1.0 };
     if (req->positions && !buf)
         w1.scale = w1_scale(req->positions[0], req->positions[p->n - 1]);
     main_set |= DV_MSET(DV_M_WASSERSTEIN);
@@ -915,8 +917,8 @@ dv_status dv_measures(const dv_dist *p, const dv_dist *q, const dv_measures_req 
         if (need_kl)
             kl = from_value(dv_kl(p, q, (set & DV_MSET(DV_M_KL)) ? terms[DV_M_KL] : NULL));
         if (need_rkl) {
-            dv_value v = dv_kl(q, p, (set & DV_MSET(DV_M_REVERSE_KL)) ? terms[DV_M_REVERSE_KL]
-                                                                     : NULL);
+            dv_value v = dv_kl(
+                q, p, (set & DV_MSET(DV_M_REVERSE_KL)) ? terms[DV_M_REVERSE_KL] : NULL);
             rkl = v.inf_index != DV_NO_INDEX ? mv_inf(DV_INF_P_ZERO, v.inf_index)
                                              : mv_fin(v.nats);
         }
@@ -968,8 +970,8 @@ dv_status dv_measures(const dv_dist *p, const dv_dist *q, const dv_measures_req 
              * that underflows. */
             double bc = acc_total(&o.bc);
             double v = bc > 0x1p-900 ? -log(bc) : -lse_pass(&c, 0.5);
-            res->m[DV_M_BHATTACHARYYA] = isinf(v) ? mv_inf(DV_INF_DISJOINT, DV_NO_INDEX)
-                                                  : mv_fin(v);
+            res->m[DV_M_BHATTACHARYYA] =
+                isinf(v) ? mv_inf(DV_INF_DISJOINT, DV_NO_INDEX) : mv_fin(v);
         }
         double tv = acc_total(&o.tv);
         res->m[DV_M_TV] = mv_fin(tv < 1.0 ? tv : 1.0);
@@ -986,8 +988,8 @@ dv_status dv_measures(const dv_dist *p, const dv_dist *q, const dv_measures_req 
     res->m[DV_M_JS] = mv_fin(js);
     res->m[DV_M_JS_DISTANCE] = mv_fin(sqrt(js));
     if (kl.cause != DV_INF_NONE || rkl.cause != DV_INF_NONE) {
-        bool first_kl = kl.cause != DV_INF_NONE &&
-                        (rkl.cause == DV_INF_NONE || kl.index < rkl.index);
+        bool first_kl =
+            kl.cause != DV_INF_NONE && (rkl.cause == DV_INF_NONE || kl.index < rkl.index);
         res->m[DV_M_PSI] = first_kl ? kl : rkl;
     } else {
         res->m[DV_M_PSI] = mv_fin(kl.value + rkl.value);

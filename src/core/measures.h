@@ -79,13 +79,14 @@ typedef uint32_t dv_measure_set;
 #define DV_MSET(m) ((dv_measure_set)1u << (unsigned)(m))
 
 /* Flags per measure (dv_measure_flags). */
-#define DV_MF_IN_UNIT 0x01u        /* a value in nats, converted by the base          */
-#define DV_MF_SQRT_UNIT 0x02u      /* √ of an in-unit value (js_distance)             */
-#define DV_MF_NEEDS_ALPHA 0x04u    /* one value per alpha (renyi, tsallis)            */
-#define DV_MF_HAS_TERMS 0x08u      /* a sum over categories: terms are available      */
-#define DV_MF_DEFAULT 0x10u        /* in the default set (needs no parameter)         */
-#define DV_MF_NEEDS_POSITIONS 0x20u /* in the default set only when positions are known
-                                       (wasserstein: arrays and numeric samples)       */
+#define DV_MF_IN_UNIT 0x01u     /* a value in nats, converted by the base          */
+#define DV_MF_SQRT_UNIT 0x02u   /* √ of an in-unit value (js_distance)             */
+#define DV_MF_NEEDS_ALPHA 0x04u /* one value per alpha (renyi, tsallis)            */
+#define DV_MF_HAS_TERMS 0x08u   /* a sum over categories: terms are available      */
+#define DV_MF_DEFAULT 0x10u     /* in the default set (needs no parameter)         */
+/* In the default set only when positions are known (wasserstein: arrays, logits and
+ * numeric samples, or positions given). */
+#define DV_MF_NEEDS_POSITIONS 0x20u
 
 /* The name as the API spells it ("reverse_kl"); NULL for a value out of range. */
 const char *dv_measure_name(dv_measure m);
@@ -99,11 +100,11 @@ double dv_measure_to_base(dv_measure m, double value, const dv_base *b);
 
 /* Why a value is infinite. */
 typedef enum dv_inf_cause {
-    DV_INF_NONE = 0,  /* finite                                                       */
-    DV_INF_Q_ZERO,    /* category `index` has P > 0 and Q = 0                          */
-    DV_INF_P_ZERO,    /* category `index` has Q > 0 and P = 0                          */
-    DV_INF_DISJOINT,  /* no category has both P > 0 and Q > 0 (bhattacharyya, renyi α<1) */
-    DV_INF_OVERFLOW,  /* finite inputs, but the value exceeds the largest double        */
+    DV_INF_NONE = 0, /* finite                                                       */
+    DV_INF_Q_ZERO,   /* category `index` has P > 0 and Q = 0                          */
+    DV_INF_P_ZERO,   /* category `index` has Q > 0 and P = 0                          */
+    DV_INF_DISJOINT, /* no category has both P > 0 and Q > 0 (bhattacharyya, renyi α<1) */
+    DV_INF_OVERFLOW, /* finite inputs, but the value exceeds the largest double        */
 } dv_inf_cause;
 
 /* One result: value ≥ 0 (never −0, never NaN) or +INFINITY with its cause. */

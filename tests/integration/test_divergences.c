@@ -98,7 +98,8 @@ static void same_member(const char *what, size_t i, const char *path, const char
     assert_true(dv_post(g_d, "/divergences", body, &b));
     assert_int_equal(a.status, 200);
     assert_int_equal(b.status, 200);
-    char *ta = json_dumps(json_object_get(a.json, key_a), JSON_ENCODE_ANY | JSON_REAL_PRECISION(17));
+    char *ta = json_dumps(json_object_get(a.json, key_a),
+                          JSON_ENCODE_ANY | JSON_REAL_PRECISION(17));
     char *tb = json_dumps(json_object_get(b.json, measure),
                           JSON_ENCODE_ANY | JSON_REAL_PRECISION(17));
     assert_non_null(ta);
@@ -127,7 +128,7 @@ static void t_cross_entropy_same(void **state)
     (void)state;
     /* /cross-entropy takes p or p_samples as the target (no p_logits, no labelled p
      * against labelled q): the bodies it accepts. */
-    static const size_t ok[] = {0, 1, 2, 3, 4, 5, 7, 11};
+    static const size_t ok[] = { 0, 1, 2, 3, 4, 5, 7, 11 };
     for (size_t k = 0; k < sizeof ok / sizeof ok[0]; k++)
         same_member("cross_entropy", ok[k], "/cross-entropy", "cross_entropy",
                     "cross_entropy");

@@ -100,7 +100,7 @@ typedef struct tref {
 
 static tref parse_ref(char **p)
 {
-    tref r = {false, DV_INF_NONE, DV_NO_INDEX, 0.0};
+    tref r = { false, DV_INF_NONE, DV_NO_INDEX, 0.0 };
     while (**p == ' ')
         (*p)++;
     if (starts(*p, "inf:")) {
@@ -206,7 +206,8 @@ static void run_case(char **s, const char *cname)
         n_main_alpha = na;
         for (size_t k = 0; k < na; k++) {
             main_alpha[k] = alpha[k];
-            snprintf(rowname[DV_M_COUNT + 2 * k], sizeof rowname[0], "renyi(a=%g)", alpha[k]);
+            snprintf(rowname[DV_M_COUNT + 2 * k], sizeof rowname[0], "renyi(a=%g)",
+                     alpha[k]);
             snprintf(rowname[DV_M_COUNT + 2 * k + 1], sizeof rowname[0], "tsallis(a=%g)",
                      alpha[k]);
         }
@@ -235,7 +236,7 @@ static void run_case(char **s, const char *cname)
     req.positions = pos;
     req.n_positions = npos;
     dv_mvalue renyi[MAX_ALPHA], tsallis[MAX_ALPHA];
-    dv_measures_res res = {.renyi = renyi, .tsallis = tsallis};
+    dv_measures_res res = { .renyi = renyi, .tsallis = tsallis };
     dv_error err;
     if (dv_measures(&P, &Q, &req, &res, &err) != DV_OK)
         fail_msg("%s: dv_measures: %s", cname, err.msg);
@@ -259,7 +260,8 @@ static void run_case(char **s, const char *cname)
         for (size_t k = 0; k < na; k++) {
             tref r = parse_ref(&p);
             int row = alpha_row(t == 1, alpha[k]);
-            check(t ? DV_M_TSALLIS : DV_M_RENYI, cname, t ? tsallis[k] : renyi[k], r, logits);
+            check(t ? DV_M_TSALLIS : DV_M_RENYI, cname, t ? tsallis[k] : renyi[k], r,
+                  logits);
             if (row >= 0)
                 check(row, cname, t ? tsallis[k] : renyi[k], r, logits);
         }
@@ -297,7 +299,7 @@ static void test_reference(void **state)
     int total = 0;
     while (*s) {
         if (starts(s, "case ")) {
-            char name[128] = {0};
+            char name[128] = { 0 };
             sscanf(s + 5, "%127s", name);
             s = next_line(s);
             run_case(&s, name);
@@ -311,7 +313,8 @@ static void test_reference(void **state)
     free(buf);
     for (int r = 0; r < NROW; r++)
         if (ncases[r] > 0)
-            printf("measures: %s worst %.2g over %d cases\n", rowname[r], worst[r], ncases[r]);
+            printf("measures: %s worst %.2g over %d cases\n", rowname[r], worst[r],
+                   ncases[r]);
     printf("measures: %d cases, %d bit-equality checks against dv_kl/dv_js/"
            "dv_cross_entropy\n",
            total, nbitchecks);
