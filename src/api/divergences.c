@@ -11,7 +11,8 @@
  *    else an explicit `positions`) and `renyi`/`tsallis` when `alpha` is given;
  *  - measures are written in the order of the SPEC §7 table, whatever the request order;
  *    a name given twice counts once;
- *  - `alpha` as a number answers numbers, as an array answers arrays aligned with it.
+ *  - `alpha` as a number answers numbers, as an array (at most MAX_ALPHA orders)
+ *    answers arrays aligned with it; it is checked even when no measure uses it.
  * `kl`, `js` and `cross_entropy` are computed by the same core calls as /kl, /js and
  * /cross-entropy and written the same way, so they agree bit for bit.
  */
@@ -30,6 +31,9 @@ static const char *const allowed[] = { "p",         "q",           "p_logits", "
                                        "p_samples", "q_samples",   "base",     "normalize",
                                        "terms",     "temperature", "measures", "alpha",
                                        "smoothing", "positions",   NULL };
+/* The most orders one request may ask for (see read_alpha). */
+#define MAX_ALPHA 64
+
 static const side_names p_names = { "p", "p_logits", "p_samples" };
 static const side_names q_names = { "q", "q_logits", "q_samples" };
 
@@ -116,6 +120,12 @@ static bool read_alpha(dv_req *r, params *pa)
     if (n == 0)
         return req_fail(r, E_EMPTY, "/alpha",
                         "alpha is empty; give at least one order > 0");
+    /* Each order is a pass over every category: a bound keeps one request's work
+     * proportional to its size (10^6 categories × 64 orders is a few seconds). */
+    if (n > MAX_ALPHA)
+        return req_fail(r, E_INVALID_PARAMETER, "/alpha",
+                        "alpha has %zu orders; at most %d are accepted in one request", n,
+                        MAX_ALPHA);
     pa->alpha = a;
     pa->n_alpha = n;
     r->values += n;

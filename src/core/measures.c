@@ -816,25 +816,23 @@ static dv_status validate(const dv_dist *p, const dv_dist *q, const dv_measures_
                           "smoothing is %s; it must be a finite number >= 0", num);
     }
     bool want_rt = req->set & (DV_MSET(DV_M_RENYI) | DV_MSET(DV_M_TSALLIS));
-    if (want_rt) {
-        if (!req->alpha || req->n_alpha == 0)
-            return dv_fail_at(err, DV_BAD_PARAMETER, dv_at(DV_ARG_NONE, "alpha"),
-                              "renyi and tsallis need \"alpha\": a number > 0 or an array "
-                              "of them");
-        for (size_t k = 0; k < req->n_alpha; k++) {
-            double a = req->alpha[k];
-            if (!isfinite(a) || !(a > 0.0)) {
-                numfmt_msg(num, sizeof num, a);
-                return dv_fail_at(err, DV_BAD_PARAMETER, dv_at1(DV_ARG_NONE, "alpha", k),
-                                  "alpha[%zu] is %s; it must be a finite number > 0", k,
-                                  num);
-            }
+    if (want_rt && (!req->alpha || req->n_alpha == 0))
+        return dv_fail_at(err, DV_BAD_PARAMETER, dv_at(DV_ARG_NONE, "alpha"),
+                          "renyi and tsallis need \"alpha\": a number > 0 or an array "
+                          "of them");
+    /* Checked whenever given, used or not: a bad alpha is a mistake worth hearing of. */
+    for (size_t k = 0; req->alpha && k < req->n_alpha; k++) {
+        double a = req->alpha[k];
+        if (!isfinite(a) || !(a > 0.0)) {
+            numfmt_msg(num, sizeof num, a);
+            return dv_fail_at(err, DV_BAD_PARAMETER, dv_at1(DV_ARG_NONE, "alpha", k),
+                              "alpha[%zu] is %s; it must be a finite number > 0", k, num);
         }
-        if (((req->set & DV_MSET(DV_M_RENYI)) && !res->renyi) ||
-            ((req->set & DV_MSET(DV_M_TSALLIS)) && !res->tsallis))
-            return dv_fail_at(err, DV_BAD_PARAMETER, dv_at(DV_ARG_NONE, "alpha"),
-                              "no room for the per-alpha results (res->renyi/tsallis)");
     }
+    if (((req->set & DV_MSET(DV_M_RENYI)) && !res->renyi) ||
+        ((req->set & DV_MSET(DV_M_TSALLIS)) && !res->tsallis))
+        return dv_fail_at(err, DV_BAD_PARAMETER, dv_at(DV_ARG_NONE, "alpha"),
+                          "no room for the per-alpha results (res->renyi/tsallis)");
     if (req->positions) {
         if (req->n_positions != p->n)
             return dv_fail_at(err, DV_SHAPE_MISMATCH, dv_at(DV_ARG_NONE, "positions"),

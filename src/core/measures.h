@@ -157,7 +157,8 @@ size_t dv_measures_work_size(const dv_measures_req *req, size_t n);
  *   DV_SHAPE_MISMATCH  p->n != q->n (arg Q); positions given with n_positions != n
  *                      (DV_ARG_NONE, "positions")
  *   DV_BAD_PARAMETER   renyi/tsallis without alpha (DV_ARG_NONE, "alpha"); alpha[k] not
- *                      finite or ≤ 0 (DV_ARG_NONE, "alpha", k); smoothing < 0 or not
+ *                      finite or ≤ 0 (DV_ARG_NONE, "alpha", k) — checked whenever alpha
+ *                      is given, even if unused; smoothing < 0 or not
  *                      finite (DV_ARG_NONE, "smoothing"); renyi/tsallis with res->renyi
  *                      / res->tsallis NULL; a set bit beyond DV_M_COUNT ("measures")
  *   DV_NOT_FINITE      positions[i] not finite (DV_ARG_NONE, "positions", i)

@@ -611,8 +611,11 @@ static void test_errors(void **state)
     assert_int_equal(call(&p, &q, R, badn, 1, 0.0, NULL, 0, &err), DV_BAD_PARAMETER);
     assert_err(&err, DV_BAD_PARAMETER, DV_ARG_NONE, "alpha", 0);
     assert_int_equal(call(&p, &q, R, badi, 1, 0.0, NULL, 0, &err), DV_BAD_PARAMETER);
-    /* alpha is only checked when renyi or tsallis is asked for */
-    assert_int_equal(call(&p, &q, DV_MSET(DV_M_KL), bad0, 2, 0.0, NULL, 0, &err), DV_OK);
+    /* alpha is checked whenever it is given, even when no measure uses it */
+    assert_int_equal(call(&p, &q, DV_MSET(DV_M_KL), bad0, 2, 0.0, NULL, 0, &err),
+                     DV_BAD_PARAMETER);
+    assert_err(&err, DV_BAD_PARAMETER, DV_ARG_NONE, "alpha", 1);
+    assert_int_equal(call(&p, &q, DV_MSET(DV_M_KL), good, 2, 0.0, NULL, 0, &err), DV_OK);
 
     assert_int_equal(call(&p, &q, DV_MSET(DV_M_KL), NULL, 0, -1e-3, NULL, 0, &err),
                      DV_BAD_PARAMETER);

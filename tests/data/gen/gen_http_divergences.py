@@ -420,6 +420,10 @@ def build_bad():
         "/alpha/1", detail=["-2"])
     bad("divergences/alpha-string", dict(pq, alpha="2"), "wrong_type", "/alpha")
     bad("divergences/alpha-empty", dict(pq, alpha=[]), "empty", "/alpha")
+    bad("divergences/alpha-too-many", dict(pq, alpha=[1.5] * 65), "invalid_parameter",
+        "/alpha", detail=["65"])
+    bad("divergences/alpha-unused-still-checked", dict(pq, measures=["kl"], alpha=[2, 0]),
+        "invalid_parameter", "/alpha/1")
     bad("divergences/alpha-element-string", dict(pq, alpha=[2, "x"]), "wrong_type",
         "/alpha/1")
     bad("divergences/smoothing-negative", dict(pq, smoothing=-0.1), "invalid_parameter",
