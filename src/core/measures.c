@@ -168,10 +168,12 @@ typedef struct ctx {
     int kind;
     double rpq;    /* K_WW: 1/(S_p·S_q), the scale of p·S_q − q·S_p                */
     double rp, rq; /* K_WW: 1/S_p, 1/S_q of the double-double totals               */
-    dd dl;         /* K_LL: LSE_p − LSE_q as a double-double                        */
+    dd dl;         /* K_LL: LSE_p − LSE_q (high parts) as a double-double           */
+    double dl2;    /* K_LL: the low parts' difference and the correction (third part) */
     bool smooth;   /* smoothing ε > 0                                               */
     double eps;    /* ε                                                             */
-    double rden;   /* 1/(1 + nε): a uniform scaling, so one rounding costs nothing  */
+    double rden;   /* 1/(1 + nε), or 1/(1/ε + n) for ε ≥ 1 (see pair_at)            */
+    double ieps;   /* 1/ε for ε ≥ 1, else 0                                         */
     double phi[PHI_N], psi[PSI_N];
 } ctx;
 
@@ -203,10 +205,15 @@ static void ctx_init(ctx *c, const dv_dist *p, const dv_dist *q, double eps)
     c->rq = 1.0 / q->total;
     c->rq = fma(-c->rq, q->total_lo / q->total, c->rq);
     c->dl = two_diff(p->total, q->total);
-    c->dl.lo += p->total_lo - q->total_lo;
+    /* Kept apart, not added into dl.lo: when the logits agree except for a category of
+     * weight 1e-130, x_i − y_i cancels dl exactly and this part is all of x. */
+    c->dl2 = p->total_lo - q->total_lo;
     c->smooth = eps > 0.0;
     c->eps = eps;
-    c->rden = 1.0 / (1.0 + (double)p->n * eps);
+    /* For ε ≥ 1 the same fractions as (P/ε + 1)/(1/ε + n): 1 + nε may overflow. */
+    c->ieps = eps >= 1.0 ? 1.0 / eps : 0.0;
+    c->rden =
+        eps >= 1.0 ? 1.0 / (c->ieps + (double)p->n) : 1.0 / (1.0 + (double)p->n * eps);
     for (int k = 2; k < 2 + PHI_N; k++)
         c->phi[k - 2] = ((k % 2) ? -1.0 : 1.0) / ((double)k * (double)(k - 1));
     for (int j = 1; j <= PSI_N; j++)
@@ -228,7 +235,7 @@ static void ctx_fix_lse(ctx *c)
         pair_raw(c, i, &pr);
         dv_acc_add(&s, pr.d);
     }
-    c->dl.lo += log1p(acc_total(&s));
+    c->dl2 += log1p(acc_total(&s));
 }
 
 /* log P_i − log Q_i of two logit vectors from the logit difference itself: for nearby
@@ -237,7 +244,7 @@ static void ctx_fix_lse(ctx *c)
 static inline double log_ratio_ll(const ctx *c, size_t i)
 {
     dd xy = two_diff(c->p->v[i] / c->p->temperature, c->q->v[i] / c->q->temperature);
-    return (xy.hi - c->dl.hi) + (xy.lo - c->dl.lo);
+    return ((xy.hi - c->dl.hi) + (xy.lo - c->dl.lo)) - c->dl2;
 }
 
 static inline void pair_raw(const ctx *c, size_t i, pair *pr)
@@ -286,9 +293,15 @@ static inline void pair_at(const ctx *c, size_t i, pair *pr)
     pair_raw(c, i, pr);
     if (!c->smooth)
         return;
-    pr->P = (pr->P + c->eps) * c->rden;
-    pr->Q = (pr->Q + c->eps) * c->rden;
-    pr->d = pr->d * c->rden;
+    if (c->ieps > 0.0) {
+        pr->P = fma(pr->P, c->ieps, 1.0) * c->rden;
+        pr->Q = fma(pr->Q, c->ieps, 1.0) * c->rden;
+        pr->d = (pr->d * c->ieps) * c->rden;
+    } else {
+        pr->P = (pr->P + c->eps) * c->rden;
+        pr->Q = (pr->Q + c->eps) * c->rden;
+        pr->d = pr->d * c->rden;
+    }
     pr->pz = pr->qz = false;
     pr->have_x = false;
 }
@@ -347,6 +360,31 @@ static inline double pair_s(const ctx *c, const pair *pr)
     return pr->d / pr->P;
 }
 
+/* log|e^x − 1|, for x ≠ 0. */
+static inline double log_abs_expm1(double x)
+{
+    return x > 0.0 ? x + log(-expm1(-x)) : log(-expm1(x));
+}
+
+/* The χ² terms (P − Q)²/Q = Q t² and (P − Q)²/P = P s². For two logit vectors with Q
+ * (P) below DBL_MIN the product is taken in logs, Q t² = exp(log Q + 2 log|t|): Q and d
+ * may both have underflowed to 0 while the term is e^{400} (0·inf would be NaN). */
+static inline double chi2_term(const ctx *c, size_t i, const pair *pr)
+{
+    if (c->kind == K_LL && !c->smooth && pr->Q < DBL_MIN)
+        return fabs(pr->x) > 0.0 ? exp(dv_log_prob(c->q, i) + 2.0 * log_abs_expm1(pr->x))
+                                 : 0.0;
+    return pr->d * pair_t(c, pr);
+}
+
+static inline double neyman_term(const ctx *c, size_t i, const pair *pr)
+{
+    if (c->kind == K_LL && !c->smooth && pr->P < DBL_MIN)
+        return fabs(pr->x) > 0.0 ? exp(dv_log_prob(c->p, i) + 2.0 * log_abs_expm1(-pr->x))
+                                 : 0.0;
+    return pr->d * pair_s(c, pr);
+}
+
 /* ---- kernels of the smoothed KL family (P, Q > 0) ------------------------------------- */
 
 /* Q φ(P/Q): the series near r = 1, else P x − (P − Q) (= Q(r log r − r + 1)) with one
@@ -382,8 +420,9 @@ static inline double js_term(const ctx *c, double P, double Q, double d, double 
 
 typedef struct rt {
     double a, b;    /* α and β = α − 1                                           */
+    double s, as;   /* s = max(α, 1) and α/s: the series runs in y = s·x         */
     int exact;      /* 2 or 1/2 → α is 2 or ½, with closed forms (see rt_term)   */
-    double c[RT_N]; /* α g_k / k!, k = 2 … RT_N + 1                              */
+    double c[RT_N]; /* h_k / k!, h_k = g_k / s^{k−2}, k = 2 … RT_N + 1           */
 } rt;
 
 static void rt_init(rt *r, double a)
@@ -391,10 +430,16 @@ static void rt_init(rt *r, double a)
     r->a = a;
     r->b = a - 1.0;
     r->exact = !(a < 2.0) && !(a > 2.0) ? 2 : (!(a < 0.5) && !(a > 0.5) ? 1 : 0);
-    double g = 1.0, fact = 2.0;
+    /* ψ_α(e^x) = α Σ g_k x^k/k! = (α/s)·x·y·Σ h_k y^{k−2}/k! with y = s·x. Why scaled:
+     * g_k grows like α^{k−2} and overflows for α = 1e300, while h_k ≤ k − 1 for every
+     * α (h_{k+1} = s^{1−k} + (α/s) h_k) and |y| ≤ ½ where the series is used. */
+    r->s = a > 1.0 ? a : 1.0;
+    r->as = a / r->s;
+    double h = 1.0, inv = 1.0 / r->s, ipow = 1.0, fact = 2.0;
     for (int k = 2; k < 2 + RT_N; k++) {
-        r->c[k - 2] = a * g / fact;
-        g = fma(a, g, 1.0); /* g_{k+1} = 1 + α g_k */
+        r->c[k - 2] = h / fact;
+        ipow *= inv; /* s^{−(k−1)} */
+        h = fma(r->as, h, ipow);
         fact *= (double)(k + 1);
     }
 }
@@ -421,7 +466,7 @@ static double rt_term(const ctx *c, const rt *r, size_t i, pair *pr)
      * term is the χ² term d·t; ψ_½(r) = (√r − 1)², so it is (√P − √Q)², the Hellinger
      * term, formed without cancellation. */
     if (r->exact == 2)
-        return d * pair_t(c, pr);
+        return chi2_term(c, i, pr);
     if (r->exact == 1) {
         double sum = sqrt(P) + sqrt(Q);
         double u = sum > 0.0 ? d / sum : 0.0;
@@ -432,8 +477,9 @@ static double rt_term(const ctx *c, const rt *r, size_t i, pair *pr)
         /* max(α,1)|x| ≤ ½ implies |t| ≤ e^½ − 1 < 0.65: no log for the others. */
         if (fabs(t) < 0.65) {
             double x = pair_x(c, i, pr);
-            if (fabs(x) * (a > 1.0 ? a : 1.0) <= RT_CUT)
-                return Q * (x * x) * horner(r->c, RT_N, x);
+            double y = r->s * x;
+            if (fabs(y) <= RT_CUT)
+                return Q * (r->as * x) * y * horner(r->c, RT_N, y);
         }
         if (fabs(b) <= 0.5) {
             double x = pair_x(c, i, pr);
@@ -442,9 +488,16 @@ static double rt_term(const ctx *c, const rt *r, size_t i, pair *pr)
                 return term > 0.0 ? term : 0.0;
             }
         } else {
-            double ra = (c->kind == K_LL && !c->smooth) ? exp(a * pr->x) : pow(P / Q, a);
-            if (ra < 0x1p1000) {
-                term = Q * (fma(-a, t, ra - 1.0) / b);
+            /* r^α − 1: expm1(αx) keeps its digits for any α (for α → 0 it is ≈ αx, which
+             * pow(r, α) − 1 rounds away); pow instead where |x| > 2 and α > 1, since
+             * |αx| > 3 cannot cancel there and pow's error does not grow with |x|. */
+            double ram1;
+            if (a > 1.0 && !(c->kind == K_LL && !c->smooth) && (t > 6.4 || t < -0.87))
+                ram1 = pow(P / Q, a) - 1.0;
+            else
+                ram1 = expm1(a * pair_x(c, i, pr));
+            if (ram1 < 0x1p1000) {
+                term = Q * (fma(-a, t, ram1) / b);
                 return term > 0.0 ? term : 0.0;
             }
         }
@@ -454,14 +507,20 @@ static double rt_term(const ctx *c, const rt *r, size_t i, pair *pr)
     return term > 0.0 ? term : 0.0;
 }
 
-/* log Σ_i exp(log Q_i + α x_i) = log Σ P^α Q^{1−α} over the categories where both are
- * positive; −inf when there is none. Why a second pass: Σ P^α Q^{1−α} near 0 (almost
- * disjoint supports, α < 1) or past DBL_MAX (α > 1) loses everything in log1p(S) or
- * overflows, while its logarithm is an ordinary number. */
-static double lse_pass(const ctx *c, double a)
+/* log Σ_i exp(z_i), z_i = log Q_i + α x_i = log(P_i^α Q_i^{1−α}), over the categories
+ * where both are positive, as scale·m + log(sum) (m = −inf when there is none). Why a
+ * second pass: Σ P^α Q^{1−α} near 0 (almost disjoint supports, α < 1) or past DBL_MAX
+ * (α > 1) loses everything in log1p(S) or overflows, while its logarithm is an ordinary
+ * number. For α > 1 the exponents are kept divided by α (scale = α): α x_i itself
+ * overflows for α = 1e300. */
+typedef struct lse {
+    double scale, m, sum;
+} lse;
+
+static lse lse_pass(const ctx *c, double a)
 {
     size_t n = c->p->n;
-    double m = -INF;
+    lse r = { a > 1.0 ? a : 1.0, -INF, 0.0 };
     for (int sweep = 0; sweep < 2; sweep++) {
         dv_acc acc = { 0.0, 0.0 };
         for (size_t i = 0; i < n; i++) {
@@ -469,20 +528,20 @@ static double lse_pass(const ctx *c, double a)
             pair_at(c, i, &pr);
             if (pr.pz || pr.qz)
                 continue;
-            double z = pair_lq(c, i, &pr) + a * pair_x(c, i, &pr);
+            double lq = pair_lq(c, i, &pr), x = pair_x(c, i, &pr);
+            double w = a > 1.0 ? lq / a + x : lq + a * x;
             if (sweep == 0) {
-                if (z > m)
-                    m = z;
+                if (w > r.m)
+                    r.m = w;
             } else {
-                dv_acc_add(&acc, exp(z - m));
+                dv_acc_add(&acc, exp(r.scale * (w - r.m)));
             }
         }
-        if (sweep == 0 && !(m > -INF))
-            return -INF;
-        if (sweep == 1)
-            return m + log(acc_total(&acc));
+        if (sweep == 0 && !(r.m > -INF))
+            return r;
+        r.sum = acc_total(&acc);
     }
-    return -INF; /* not reached */
+    return r;
 }
 
 /* ---- results -------------------------------------------------------------------------- */
@@ -669,7 +728,7 @@ static void main_pass(const ctx *c, dv_measure_set want, bool smooth_kl,
                 o->chi2_inf = i;
             set_term(t_chi, i, INF);
         } else if (need_chi || t_chi) {
-            double v = pr.pz ? Q : d * pair_t(c, &pr);
+            double v = pr.pz ? Q : chi2_term(c, i, &pr);
             dv_acc_add(&o->chi2, v);
             set_term(t_chi, i, v);
         }
@@ -678,7 +737,7 @@ static void main_pass(const ctx *c, dv_measure_set want, bool smooth_kl,
                 o->ney_inf = i;
             set_term(t_ney, i, INF);
         } else if (need_ney || t_ney) {
-            double v = pr.qz ? P : d * pair_s(c, &pr);
+            double v = pr.qz ? P : neyman_term(c, i, &pr);
             dv_acc_add(&o->ney, v);
             set_term(t_ney, i, v);
         }
@@ -772,11 +831,11 @@ static void alpha_pass(const ctx *c, double a, dv_mvalue kl, double *terms,
         *renyi = mv_inf(DV_INF_DISJOINT, DV_NO_INDEX);
         return;
     }
-    double lse = lse_pass(c, a);
-    if (!(lse > -INF))
+    lse l = lse_pass(c, a);
+    if (!(l.m > -INF))
         *renyi = mv_inf(DV_INF_DISJOINT, DV_NO_INDEX);
-    else
-        *renyi = mv_fin(lse / r.b);
+    else /* (scale·m + log sum)/(α − 1), with scale/(α − 1) formed first */
+        *renyi = mv_fin((l.scale / r.b) * l.m + log(l.sum) / r.b);
 }
 
 static bool positions_sorted(const double *pos, size_t n)
@@ -967,7 +1026,13 @@ dv_status dv_measures(const dv_dist *p, const dv_dist *q, const dv_measures_req 
             /* Far apart: −log of the directly summed Σ√(PQ), or of its log-sum-exp when
              * that underflows. */
             double bc = acc_total(&o.bc);
-            double v = bc > 0x1p-900 ? -log(bc) : -lse_pass(&c, 0.5);
+            double v;
+            if (bc > 0x1p-900) {
+                v = -log(bc);
+            } else {
+                lse l = lse_pass(&c, 0.5);
+                v = -(l.m + log(l.sum));
+            }
             res->m[DV_M_BHATTACHARYYA] =
                 isinf(v) ? mv_inf(DV_INF_DISJOINT, DV_NO_INDEX) : mv_fin(v);
         }

@@ -334,6 +334,22 @@ def main():
     for d in (10.0, 50.0, 75.0, 300.0):
         add("cut_big_%g" % d, L([d, 0.0, 0.0]), L([0.0, d / 2, d]), alphas=alphas_scan)
 
+    # Orders near 0, near 1 and large (each has its own branch in the core).
+    alphas_x = [1e-6, 0.01, 0.3, 0.999, 1.001, 1.5, 4.0, 100.0, 1000.0]
+    for K in (3, 50, 400):
+        p, q = dirichlet(rnd, K, 1.0), dirichlet(rnd, K, 1.0)
+        add("alpha_x_K%d" % K, W(p, False), W(q, False), alphas=alphas_x)
+        q2 = [x * (1.0 + 1e-6 * (2.0 * rnd.random() - 1.0)) for x in p]
+        add("alpha_x_near_K%d" % K, W(p), W(q2), alphas=alphas_x, scipy_check=False)
+    add("alpha_x_zeros", W([0.0, 0.3, 0.7, 0.0, 0.2]), W([0.1, 0.6, 0.0, 0.0, 0.3]),
+        alphas=alphas_x)
+    add("alpha_x_overlap", W([1.0, 1e-30, 0.0]), W([0.0, 1e-30, 1.0]), alphas=alphas_x)
+    x = [rnd.gauss(0, 2) for _ in range(20)]
+    y = [rnd.gauss(0, 2) for _ in range(20)]
+    add("alpha_x_logits", L(x), L(y), alphas=alphas_x)
+    add("alpha_x_smooth", W([4.0, 0.0, 1.0, 7.0]), W([0.0, 3.0, 1.0, 6.0]), smoothing=1e-3,
+        alphas=alphas_x)
+
     # Positions: sorted non-uniform, huge span, all equal.
     add("pos_sorted", W([0.1, 0.4, 0.2, 0.3], False), W([0.3, 0.3, 0.3, 0.1], False),
         positions=[-2.0, 0.5, 0.75, 10.0])
