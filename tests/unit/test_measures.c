@@ -721,6 +721,99 @@ static void test_logits_match_weights(void **state)
     check_identities(&rl, 1e-12);
 }
 
+static bool val_ok_range(const dv_measures_res *res)
+{
+    return res->m[DV_M_HELLINGER].value <= 1.0 && res->m[DV_M_TV].value <= 1.0 &&
+           res->m[DV_M_LINF].value <= 1.0 && res->m[DV_M_JS].value <= M_LN2;
+}
+
+/* ---- extremes ---------------------------------------------------------------------------- */
+
+/* Random inputs across the double range (weights from 1e-300 to 1e300, zeros, logits of
+ * ±1000, near-equal pairs, orders from 1e-300 to 1e300, smoothing up to 1e300, positions
+ * up to ±5e307): no NaN, no negative or −0 value, no infinity without a cause, the ranges
+ * of SPEC §7, and Rényi non-decreasing in α. */
+static void test_extremes(void **state)
+{
+    (void)state;
+    static const double al[] = { 1e-300, 1e-6,  0.01, 0.1,  0.5, 0.999,
+                                 1.0,    1.001, 2.0,  10.0, 1e3, 1e300 };
+    enum { NAX = sizeof al / sizeof al[0], MAXN = 7 };
+    static double tt[DV_M_COUNT][MAXN * NAX];
+    int checked = 0;
+    for (int it = 0; it < 4000; it++) {
+        size_t n = 1 + (size_t)(urand() * (MAXN - 1));
+        double a[MAXN], b[MAXN], pos[MAXN];
+        int kind = (int)(urand() * 4); /* 0, 2: weights; 1: logits; 3: 1e±300 weights */
+        for (size_t i = 0; i < n; i++) {
+            double span = kind == 3 ? 600.0 : 20.0;
+            double e1 = urand() < 0.2 ? 0.0 : pow(10.0, (urand() - 0.5) * span);
+            double e2 = urand() < 0.2 ? 0.0 : pow(10.0, (urand() - 0.5) * span);
+            if (kind == 1) {
+                e1 = (urand() - 0.5) * 2000.0;
+                e2 = (urand() - 0.5) * 2000.0;
+            }
+            a[i] = e1;
+            b[i] = urand() < 0.3 ? e1 * (1.0 + 1e-9 * (urand() - 0.5)) : e2;
+            pos[i] = (urand() - 0.5) * (urand() < 0.1 ? 1e308 : 10.0);
+        }
+        dv_dist p, q;
+        bool lq = kind == 1 && urand() < 0.7;
+        dv_status sp = kind == 1
+                           ? dv_prepare_logits(a, n, 1.0, DV_NAME(0, "p"), &p, NULL)
+                           : dv_prepare_weights(a, n, true, DV_NAME(0, "p"), &p, NULL);
+        dv_status sq = lq ? dv_prepare_logits(b, n, 1.0, DV_NAME(1, "q"), &q, NULL)
+                          : dv_prepare_weights(b, n, true, DV_NAME(1, "q"), &q, NULL);
+        if (sp != DV_OK || sq != DV_OK)
+            continue; /* all-zero weights */
+        dv_measures_req req;
+        memset(&req, 0, sizeof req);
+        req.set = ALL;
+        req.alpha = al;
+        req.n_alpha = NAX;
+        req.smoothing =
+            urand() < 0.3 ? fmin(pow(10.0, (urand() - 0.5) * 600.0), 1e300) : 0.0;
+        req.positions = urand() < 0.5 ? pos : NULL;
+        req.n_positions = req.positions ? n : 0;
+        for (int m = 0; m < DV_M_COUNT; m++)
+            req.terms[m] = tt[m];
+        dv_mvalue ren[NAX], tsa[NAX];
+        dv_measures_res res = { .renyi = ren, .tsallis = tsa };
+        dv_error err;
+        if (dv_measures(&p, &q, &req, &res, &err) != DV_OK)
+            fail_msg("iteration %d: %s", it, err.msg);
+        checked++;
+        for (int m = 0; m < DV_M_COUNT; m++) {
+            const dv_mvalue *v = &res.m[m];
+            if (isnan(v->value) || v->value < 0.0 || signbit(v->value) ||
+                (isinf(v->value) != (v->cause != DV_INF_NONE)))
+                fail_msg("iteration %d: %s = %g (cause %d)", it,
+                         dv_measure_name((dv_measure)m), v->value, (int)v->cause);
+            size_t nt = (dv_measure_flags((dv_measure)m) & DV_MF_HAS_TERMS)
+                            ? n * (m == DV_M_TSALLIS ? NAX : 1)
+                            : 0;
+            for (size_t i = 0; i < nt; i++)
+                if (isnan(tt[m][i]))
+                    fail_msg("iteration %d: %s term %zu is NaN", it,
+                             dv_measure_name((dv_measure)m), i);
+        }
+        assert_true(val_ok_range(&res));
+        for (size_t k = 0; k < NAX; k++) {
+            if (isnan(ren[k].value) || ren[k].value < 0.0 || isnan(tsa[k].value) ||
+                tsa[k].value < 0.0)
+                fail_msg("iteration %d: alpha %g: renyi %g tsallis %g", it, al[k],
+                         ren[k].value, tsa[k].value);
+            /* Non-decreasing in α, up to rounding (relative, and absolute at 1e-280 where
+             * the values are only rounding noise of 0). */
+            if (k > 0 && isfinite(ren[k].value) &&
+                ren[k].value < ren[k - 1].value * (1.0 - 1e-9) - 1e-280)
+                fail_msg("iteration %d: renyi(%g) = %g < renyi(%g) = %g", it, al[k],
+                         ren[k].value, al[k - 1], ren[k - 1].value);
+        }
+    }
+    assert_true(checked > 2000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -738,6 +831,7 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_subsets),
         cmocka_unit_test(test_logits_match_weights),
+        cmocka_unit_test(test_extremes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
