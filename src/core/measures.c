@@ -111,11 +111,13 @@ double dv_measure_to_base(dv_measure m, double value, const dv_base *b)
 #define RT_CUT 0.5
 #define RT_N 18
 
+/* Σ c[k] x^k. Plain multiply-adds: |x| is small and the terms decrease, so an fma would
+ * add nothing but a library call where the CPU has no fma instruction at -O2. */
 static inline double horner(const double *c, size_t n, double x)
 {
     double s = c[n - 1];
     for (size_t k = n - 1; k-- > 0;)
-        s = fma(s, x, c[k]);
+        s = s * x + c[k];
     return s;
 }
 
@@ -451,9 +453,8 @@ static void rt_init(rt *r, double a)
  *  - near r = 1 (max(α,1)|x| ≤ ½, x = log r): the series, all coefficients positive;
  *  - α near 1 (|β| ≤ ½): P·expm1(βx)/β − (P − Q) — the other closed form would divide a
  *    difference by a small β;
- *  - otherwise Q((r^α − 1) − α(r − 1))/β with r^α from pow (no log needed, and pow's
- *    error does not grow with |log r| as exp(α log r)'s does); it cancels by a factor
- *    ≤ ~15 outside the series region;
+ *  - otherwise Q((r^α − 1) − α(r − 1))/β, with r^α − 1 from expm1(αx) (or pow, see
+ *    below); outside the series region that cancels by a factor ≤ ~15;
  *  - where a power would overflow or Q (or P) is below DBL_MIN: the logs, with
  *    A = P^α Q^{1−α} = exp(log Q + αx): (A − Q − α(P − Q))/β, whose parts do not cancel
  *    there (A dominates for α > 1, α(P − Q) for α < 1).
