@@ -37,7 +37,7 @@
  * 1/√|ln b| since it is √JS; plain measures are unit-free and unchanged).
  *
  * Memory: dv_measures() allocates only to sort positions for `wasserstein` when they are
- * given out of order: 16·n bytes, from req->work when that is large enough
+ * given out of order: 32·n bytes (two buffers of (position, P − Q) records for a radix sort), from req->work when that is large enough
  * (dv_measures_work_size()), else malloc; DV_NO_MEMORY (or DV_TOO_LARGE) on failure,
  * nothing left allocated. Reentrant, no global state.
  */
@@ -148,7 +148,7 @@ typedef struct dv_measures_res {
 } dv_measures_res;
 
 /* Bytes of work memory that make dv_measures() allocate nothing for this request over
- * n categories (0 when no sorting is needed); SIZE_MAX if 16·n overflows. */
+ * n categories (0 when no sorting is needed); SIZE_MAX if 32·n overflows. */
 size_t dv_measures_work_size(const dv_measures_req *req, size_t n);
 
 /*
