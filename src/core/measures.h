@@ -37,9 +37,10 @@
  * 1/√|ln b| since it is √JS; plain measures are unit-free and unchanged).
  *
  * Memory: dv_measures() allocates only to sort positions for `wasserstein` when they are
- * given out of order: 32·n bytes (two buffers of (position, P − Q) records for a radix sort), from req->work when that is large enough
- * (dv_measures_work_size()), else malloc; DV_NO_MEMORY (or DV_TOO_LARGE) on failure,
- * nothing left allocated. Reentrant, no global state.
+ * given out of order: 32·n bytes (two buffers of (position, P − Q) records for a radix
+ * sort), from req->work when that is large enough (dv_measures_work_size()), else
+ * malloc; DV_NO_MEMORY (or DV_TOO_LARGE) on failure, nothing left allocated. Reentrant,
+ * no global state.
  */
 #ifndef DV_MEASURES_H
 #define DV_MEASURES_H
