@@ -23,7 +23,7 @@
 /* INFINITY is a float constant; as a double it keeps -Wdouble-promotion quiet. */
 #define INF ((double)INFINITY)
 
-/* ---- the table ------------------------------------------------------------------------ */
+/* ---- the table ----------------------------------------------------------------------- */
 
 #define F_UNIT DV_MF_IN_UNIT
 #define F_TERMS DV_MF_HAS_TERMS
@@ -97,7 +97,7 @@ double dv_measure_to_base(dv_measure m, double value, const dv_base *b)
     return value;
 }
 
-/* ---- series --------------------------------------------------------------------------- */
+/* ---- series -------------------------------------------------------------------------- */
 
 /* φ(1+t) = t² Σ_{k≥2} (−1)^k t^{k−2}/(k(k−1)), for |t| < PHI_CUT: 19 coefficients leave
  * a truncation error below 2^-57 relative. */
@@ -107,7 +107,8 @@ double dv_measure_to_base(dv_measure m, double value, const dv_base *b)
 #define PSI_CUT 0.25
 #define PSI_N 14
 /* ψ_α(e^x) = α Σ_{k≥2} g_k x^k/k!, g_k = 1 + α + … + α^{k−2}, for max(α,1)·|x| ≤
- * RT_CUT: 18 coefficients leave < 2^-58 (the k-th term is ≤ k·0.5^{k−2}/k! of the first). */
+ * RT_CUT: 18 coefficients leave < 2^-58 (the k-th term is ≤ k·0.5^{k−2}/k! of the
+ * first); evaluated in scaled form, see rt_init. */
 #define RT_CUT 0.5
 #define RT_N 18
 
@@ -121,7 +122,7 @@ static inline double horner(const double *c, size_t n, double x)
     return s;
 }
 
-/* ---- error-free pieces ---------------------------------------------------------------- */
+/* ---- error-free pieces --------------------------------------------------------------- */
 
 typedef struct dd {
     double hi, lo;
@@ -161,7 +162,7 @@ static inline double acc_total(const dv_acc *a)
     return a->s + a->c;
 }
 
-/* ---- per-category pairs --------------------------------------------------------------- */
+/* ---- per-category pairs -------------------------------------------------------------- */
 
 enum { K_WW, K_LL, K_MIX };
 
@@ -387,7 +388,7 @@ static inline double neyman_term(const ctx *c, size_t i, const pair *pr)
     return pr->d * pair_s(c, pr);
 }
 
-/* ---- kernels of the smoothed KL family (P, Q > 0) ------------------------------------- */
+/* ---- kernels of the smoothed KL family (P, Q > 0) ------------------------------------ */
 
 /* Q φ(P/Q): the series near r = 1, else P x − (P − Q) (= Q(r log r − r + 1)) with one
  * rounding; past |r − 1| = 1/8 that cancels by at most a factor ~16. */
@@ -418,7 +419,7 @@ static inline double js_term(const ctx *c, double P, double Q, double d, double 
     return 0.5 * (P * (M_LN2 - softplus(-x)) + Q * (M_LN2 - softplus(x)));
 }
 
-/* ---- Rényi / Tsallis ------------------------------------------------------------------ */
+/* ---- Rényi / Tsallis ----------------------------------------------------------------- */
 
 typedef struct rt {
     double a, b;    /* α and β = α − 1                                           */
@@ -545,7 +546,7 @@ static lse lse_pass(const ctx *c, double a)
     return r;
 }
 
-/* ---- results -------------------------------------------------------------------------- */
+/* ---- results ------------------------------------------------------------------------- */
 
 static dv_mvalue mv_fin(double v)
 {
@@ -568,7 +569,7 @@ static dv_mvalue from_value(dv_value v)
     return mv_fin(v.nats);
 }
 
-/* ---- Wasserstein ---------------------------------------------------------------------- */
+/* ---- Wasserstein --------------------------------------------------------------------- */
 
 /*
  * W1 = Σ_k |F_P(k) − F_Q(k)| (x_{k+1} − x_k) over positions sorted. F_P − F_Q is the
@@ -657,7 +658,7 @@ static dv_mvalue wasserstein_sorted(posd *buf, size_t n)
     return mv_fin(acc_total(&sum) / scale);
 }
 
-/* ---- the α-free pass ------------------------------------------------------------------ */
+/* ---- the α-free pass ----------------------------------------------------------------- */
 
 typedef struct main_out {
     dv_acc tv, h2, bc, chi2, ney, kl, rkl, js, ent;
@@ -766,7 +767,7 @@ static void main_pass(const ctx *c, dv_measure_set want, bool smooth_kl,
     }
 }
 
-/* ---- one α ---------------------------------------------------------------------------- */
+/* ---- one α --------------------------------------------------------------------------- */
 
 static void alpha_pass(const ctx *c, double a, dv_mvalue kl, double *terms,
                        dv_mvalue *renyi, dv_mvalue *tsallis)
@@ -847,7 +848,7 @@ static bool positions_sorted(const double *pos, size_t n)
     return true;
 }
 
-/* ---- the entry point ------------------------------------------------------------------ */
+/* ---- the entry point ----------------------------------------------------------------- */
 
 size_t dv_measures_work_size(const dv_measures_req *req, size_t n)
 {

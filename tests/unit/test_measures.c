@@ -23,7 +23,7 @@
 #define NA 6
 static const double ALPHAS[NA] = { 0.1, 0.5, 1.0, 2.0, 10.0, 1.0 + 1e-7 };
 
-/* ---- helpers ---------------------------------------------------------------------------- */
+/* ---- helpers ------------------------------------------------------------------------- */
 
 static uint64_t rng = 88172645463325252ULL;
 static double urand(void)
@@ -134,7 +134,7 @@ static void test_to_base(void **state)
                1e-15);
 }
 
-/* ---- identities ----------------------------------------------------------------------- */
+/* ---- identities ---------------------------------------------------------------------- */
 
 static void check_identities(const run *r, double tol)
 {
@@ -358,7 +358,7 @@ static void test_overflow(void **state)
     assert_rel(r.renyi[4].value, (10 * log(0.5) + 2700 * log(10.0)) / 9.0, 1e-14);
 }
 
-/* ---- terms ------------------------------------------------------------------------------ */
+/* ---- terms --------------------------------------------------------------------------- */
 
 static void test_terms(void **state)
 {
@@ -434,7 +434,7 @@ static void test_terms(void **state)
     }
 }
 
-/* ---- smoothing ------------------------------------------------------------------------ */
+/* ---- smoothing ----------------------------------------------------------------------- */
 
 static void test_smoothing_equals_explicit(void **state)
 {
@@ -465,7 +465,7 @@ static void test_smoothing_equals_explicit(void **state)
         assert_rel(r1.renyi[k].value, r2.renyi[k].value, 1e-13);
 }
 
-/* ---- positions -------------------------------------------------------------------------- */
+/* ---- positions ----------------------------------------------------------------------- */
 
 static double w1(const dv_dist *p, const dv_dist *q, const double *pos, void *work,
                  size_t work_size)
@@ -553,7 +553,7 @@ static void test_positions(void **state)
     assert_true(isinf(w1(&p, &q, big, NULL, 0))); /* 3e308 does not fit a double */
 }
 
-/* ---- errors ----------------------------------------------------------------------------- */
+/* ---- errors -------------------------------------------------------------------------- */
 
 static dv_status call(const dv_dist *p, const dv_dist *q, dv_measure_set set,
                       const double *alpha, size_t na, double smoothing, const double *pos,
@@ -655,7 +655,7 @@ static void test_errors(void **state)
     assert_int_equal(dv_measures(&p, &q, &req, &res, NULL), DV_OK);
 }
 
-/* ---- only what is asked ------------------------------------------------------------------ */
+/* ---- only what is asked -------------------------------------------------------------- */
 
 static void test_subsets(void **state)
 {
@@ -690,7 +690,7 @@ static void test_subsets(void **state)
     }
 }
 
-/* ---- logits ---------------------------------------------------------------------------- */
+/* ---- logits -------------------------------------------------------------------------- */
 
 static void test_logits_match_weights(void **state)
 {
@@ -727,7 +727,7 @@ static bool val_ok_range(const dv_measures_res *res)
            res->m[DV_M_LINF].value <= 1.0 && res->m[DV_M_JS].value <= M_LN2;
 }
 
-/* ---- extremes ---------------------------------------------------------------------------- */
+/* ---- extremes ------------------------------------------------------------------------ */
 
 /* Random inputs across the double range (weights from 1e-300 to 1e300, zeros, logits of
  * ±1000, near-equal pairs, orders from 1e-300 to 1e300, smoothing up to 1e300, positions
