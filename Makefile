@@ -128,7 +128,7 @@ $(ITEST_BIN): $(ITEST_SRC) $(wildcard tests/integration/*.h)
 # Fuzz targets (fuzz/) built with the normal compiler and fuzz/replay_main.c instead of
 # libFuzzer: `make test` replays the corpus and past crashes with them (under SAN=1).
 # fuzz/build.sh builds the real libFuzzer binaries with clang.
-FUZZ_TARGETS := entropy kl cross_entropy gaussian_kl batch_kl js divergences samples core numparse
+FUZZ_TARGETS := entropy kl cross_entropy gaussian_kl batch_kl js samples core numparse
 FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
 FUZZ_COMMON  := fuzz/fuzz_common.c fuzz/replay_main.c
 
