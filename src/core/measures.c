@@ -323,14 +323,16 @@ static inline double pair_lq(const ctx *c, size_t i, const pair *pr)
 /* x = log(P/Q), for a pair with neither side exactly 0. Near r = 1 from the exact
  * difference (log1p of d/Q: no digit of r − 1 lost); elsewhere the ratio of two
  * accurate probabilities, or the logs taken apart when the ratio leaves the range. */
-static inline double pair_x(const ctx *c, size_t i, pair *pr)
+static inline double pair_x_t(const ctx *c, size_t i, pair *pr, double t)
 {
     if (pr->have_x)
         return pr->x;
     double x;
     double P = pr->P, Q = pr->Q;
-    if (Q >= DBL_MIN && fabs(pr->d) < 0.5 * Q) {
-        x = log1p(pr->d / Q);
+    /* log1p(t) is accurate for t ≥ −½ (1 + t ≥ ½ then holds t's digits); below, r is
+     * small and better taken as the ratio. */
+    if (Q >= DBL_MIN && t >= -0.5 && t < 0x1p1000) {
+        x = log1p(t);
     } else {
         double r = P / Q;
         if (P >= DBL_MIN && Q >= DBL_MIN && r > 0x1p-1000 && r < 0x1p1000)
@@ -341,6 +343,13 @@ static inline double pair_x(const ctx *c, size_t i, pair *pr)
     pr->x = x;
     pr->have_x = true;
     return x;
+}
+
+static inline double pair_x(const ctx *c, size_t i, pair *pr)
+{
+    if (pr->have_x)
+        return pr->x;
+    return pair_x_t(c, i, pr, pr->Q >= DBL_MIN ? pr->d / pr->Q : -1.0);
 }
 
 /* (P − Q)/Q = r − 1 and (P − Q)/P = 1 − 1/r; for two logit vectors from x, where Q (or
@@ -423,6 +432,7 @@ static inline double js_term(const ctx *c, double P, double Q, double d, double 
 
 typedef struct rt {
     double a, b;    /* α and β = α − 1                                           */
+    double ib;      /* 1/β: a multiplication per category instead of a division  */
     double s, as;   /* s = max(α, 1) and α/s: the series runs in y = s·x         */
     int exact;      /* 2 or 1/2 → α is 2 or ½, with closed forms (see rt_term)   */
     double c[RT_N]; /* h_k / k!, h_k = g_k / s^{k−2}, k = 2 … RT_N + 1           */
@@ -432,6 +442,7 @@ static void rt_init(rt *r, double a)
 {
     r->a = a;
     r->b = a - 1.0;
+    r->ib = 1.0 / r->b;
     r->exact = !(a < 2.0) && !(a > 2.0) ? 2 : (!(a < 0.5) && !(a > 0.5) ? 1 : 0);
     /* ψ_α(e^x) = α Σ g_k x^k/k! = (α/s)·x·y·Σ h_k y^{k−2}/k! with y = s·x. Why scaled:
      * g_k grows like α^{k−2} and overflows for α = 1e300, while h_k ≤ k − 1 for every
@@ -478,13 +489,13 @@ static double rt_term(const ctx *c, const rt *r, size_t i, pair *pr)
         double t = pair_t(c, pr);
         /* max(α,1)|x| ≤ ½ implies |t| ≤ e^½ − 1 < 0.65: no log for the others. */
         if (fabs(t) < 0.65) {
-            double x = pair_x(c, i, pr);
+            double x = pair_x_t(c, i, pr, t);
             double y = r->s * x;
             if (fabs(y) <= RT_CUT)
                 return Q * (r->as * x) * y * horner(r->c, RT_N, y);
         }
         if (fabs(b) <= 0.5) {
-            double x = pair_x(c, i, pr);
+            double x = pair_x_t(c, i, pr, t);
             if (b * x < 700.0) {
                 term = fma(P, expm1(b * x) / b, -d);
                 return term > 0.0 ? term : 0.0;
@@ -497,9 +508,9 @@ static double rt_term(const ctx *c, const rt *r, size_t i, pair *pr)
             if (a > 1.0 && !(c->kind == K_LL && !c->smooth) && (t > 6.4 || t < -0.87))
                 ram1 = pow(P / Q, a) - 1.0;
             else
-                ram1 = expm1(a * pair_x(c, i, pr));
+                ram1 = expm1(a * pair_x_t(c, i, pr, t));
             if (ram1 < 0x1p1000) {
-                term = Q * (fma(-a, t, ram1) / b);
+                term = Q * (fma(-a, t, ram1) * r->ib);
                 return term > 0.0 ? term : 0.0;
             }
         }
