@@ -434,6 +434,7 @@ typedef struct rt {
     double a, b;    /* α and β = α − 1                                           */
     double ib;      /* 1/β: a multiplication per category instead of a division  */
     double s, as;   /* s = max(α, 1) and α/s: the series runs in y = s·x         */
+    double tcut;    /* |r − 1| below which the series may apply: e^{½/s} − 1     */
     int exact;      /* 2 or 1/2 → α is 2 or ½, with closed forms (see rt_term)   */
     double c[RT_N]; /* h_k / k!, h_k = g_k / s^{k−2}, k = 2 … RT_N + 1           */
 } rt;
@@ -449,6 +450,8 @@ static void rt_init(rt *r, double a)
      * α (h_{k+1} = s^{1−k} + (α/s) h_k) and |y| ≤ ½ where the series is used. */
     r->s = a > 1.0 ? a : 1.0;
     r->as = a / r->s;
+    /* |y| ≤ ½ ⇔ |x| ≤ ½/s ⇒ |t| ≤ e^{½/s} − 1; with a margin for rounding. */
+    r->tcut = expm1(RT_CUT / r->s) * 1.001;
     double h = 1.0, inv = 1.0 / r->s, ipow = 1.0, fact = 2.0;
     for (int k = 2; k < 2 + RT_N; k++) {
         r->c[k - 2] = h / fact;
@@ -487,8 +490,8 @@ static double rt_term(const ctx *c, const rt *r, size_t i, pair *pr)
     }
     if (Q >= DBL_MIN && P >= DBL_MIN) {
         double t = pair_t(c, pr);
-        /* max(α,1)|x| ≤ ½ implies |t| ≤ e^½ − 1 < 0.65: no log for the others. */
-        if (fabs(t) < 0.65) {
+        /* max(α,1)|x| ≤ ½ implies |t| ≤ e^{½/s} − 1: no log for the others. */
+        if (fabs(t) < r->tcut) {
             double x = pair_x_t(c, i, pr, t);
             double y = r->s * x;
             if (fabs(y) <= RT_CUT)
@@ -501,11 +504,13 @@ static double rt_term(const ctx *c, const rt *r, size_t i, pair *pr)
                 return term > 0.0 ? term : 0.0;
             }
         } else {
-            /* r^α − 1: expm1(αx) keeps its digits for any α (for α → 0 it is ≈ αx, which
-             * pow(r, α) − 1 rounds away); pow instead where |x| > 2 and α > 1, since
-             * |αx| > 3 cannot cancel there and pow's error does not grow with |x|. */
+            /* r^α − 1. For α > 1½ and r away from 1 (|t| > ½: |x| > 0.4, |αx| > 0.6)
+             * pow(r, α) − 1 cannot cancel by more than ~2.5, needs no log, and its error
+             * (≈ α ulps, from the rounding of r) is no worse than α|x| ulps. Near r = 1
+             * and for α < ½, expm1(α log1p(t)) keeps the digits pow would lose: r may
+             * round to 1 while αt is 1e90. Two logit vectors have x already. */
             double ram1;
-            if (a > 1.0 && !(c->kind == K_LL && !c->smooth) && (t > 6.4 || t < -0.87))
+            if (a > 1.0 && !(c->kind == K_LL && !c->smooth) && (t > 0.5 || t < -0.4))
                 ram1 = pow(P / Q, a) - 1.0;
             else
                 ram1 = expm1(a * pair_x_t(c, i, pr, t));
@@ -676,6 +681,7 @@ typedef struct main_out {
     dv_acc g, w1; /* W1 in input order: F_P − F_Q and the sum */
     double linf;
     size_t chi2_inf, ney_inf; /* first Q = 0 < P / P = 0 < Q */
+    size_t rkl_inf;           /* first P = 0 < Q (reverse KL)   */
     bool overlap;             /* some category has P > 0 and Q > 0 */
 } main_out;
 
@@ -685,26 +691,112 @@ static void set_term(double *terms, size_t i, double v)
         terms[i] = v;
 }
 
+/* ---- one α -------------------------------------------------------------------------- */
+
+/* The running state of renyi/tsallis at one α, fed category by category (by the main
+ * pass, so that the pair and its log ratio are formed once for every measure). */
+typedef struct rt_state {
+    rt r;
+    bool unit;     /* α = 1: the KL limit                                        */
+    dv_acc acc;    /* Σ Q ψ_α(r)                                                 */
+    size_t inf_at; /* first Q = 0 < P (α > 1)                                     */
+    double *terms; /* n entries, or NULL                                          */
+} rt_state;
+
+static void rt_start(rt_state *st, double a, double *terms)
+{
+    memset(st, 0, sizeof *st);
+    rt_init(&st->r, a);
+    st->unit = !(a < 1.0) && !(a > 1.0);
+    st->inf_at = DV_NO_INDEX;
+    st->terms = terms;
+}
+
+static void rt_elem(const ctx *c, rt_state *st, size_t i, pair *pr)
+{
+    double a = st->r.a, term;
+    if (st->unit) {
+        /* The value is `kl` itself; only the terms are formed here: P log(P/Q). */
+        if (st->terms)
+            st->terms[i] = pr->pz ? 0.0 : pr->qz ? INF : pr->P * pair_x(c, i, pr);
+        return;
+    }
+    if (st->inf_at != DV_NO_INDEX && !st->terms)
+        return; /* already infinite */
+    if (pr->pz && pr->qz) {
+        term = 0.0;
+    } else if (pr->pz) {
+        term = pr->Q; /* Q ψ_α(0) = Q(−1 + α)/(α − 1) = Q */
+    } else if (pr->qz) {
+        if (a > 1.0) {
+            if (st->inf_at == DV_NO_INDEX)
+                st->inf_at = i;
+            set_term(st->terms, i, INF);
+            return;
+        }
+        term = a * pr->P / (1.0 - a); /* lim Q ψ_α(P/Q), Q → 0, α < 1 */
+    } else {
+        term = rt_term(c, &st->r, i, pr);
+    }
+    dv_acc_add(&st->acc, term);
+    set_term(st->terms, i, term);
+}
+
+/* renyi and tsallis from the finished sum; `overlap`: some category has P, Q > 0. */
+static void rt_finish(const ctx *c, const rt_state *st, dv_mvalue kl, bool overlap,
+                      dv_mvalue *renyi, dv_mvalue *tsallis)
+{
+    const rt *r = &st->r;
+    if (st->unit) {
+        *renyi = *tsallis = kl; /* bit for bit */
+        return;
+    }
+    if (st->inf_at != DV_NO_INDEX) {
+        *renyi = *tsallis = mv_inf(DV_INF_Q_ZERO, st->inf_at);
+        return;
+    }
+    *tsallis = mv_fin(acc_total(&st->acc));
+    double S = r->b * tsallis->value; /* Σ P^α Q^{1−α} − 1 */
+    if (isfinite(S) && S > -0.5) {
+        *renyi = mv_fin(log1p(S) / r->b);
+        return;
+    }
+    /* Near-disjoint (α < 1) or overflowing (α > 1): the log of the sum directly. */
+    if (!overlap) {
+        *renyi = mv_inf(DV_INF_DISJOINT, DV_NO_INDEX);
+        return;
+    }
+    lse l = lse_pass(c, r->a);
+    if (!(l.m > -INF))
+        *renyi = mv_inf(DV_INF_DISJOINT, DV_NO_INDEX);
+    else /* (scale·m + log sum)/(α − 1), with scale/(α − 1) formed first */
+        *renyi = mv_fin((l.scale / r->b) * l.m + log(l.sum) / r->b);
+}
+
 /*
- * One pass for tv, linf, hellinger, bhattacharyya, chi2, neyman_chi2 and the psi terms,
- * and (with smoothing) kl, reverse_kl, js and H(P). `want` says which are needed, so that
- * no log is taken for a request of tv alone.
+ * One pass for tv, linf, hellinger, bhattacharyya, chi2, neyman_chi2, reverse_kl (when
+ * do_rkl), the psi terms, W1 in input order, renyi/tsallis at the nrt orders of rts, and
+ * (with smoothing) kl, js and H(P): the pair and its log ratio are formed once for all of
+ * them. `want` says which are needed, so that no log is taken for a request of tv alone.
+ * Why reverse_kl here and not dv_kl(q, p): its log ratio is the one the other measures
+ * take anyway (kl itself must be dv_kl's, bit for bit; reverse_kl has no such twin).
  */
-static void main_pass(const ctx *c, dv_measure_set want, bool smooth_kl,
-                      double *const *terms, w1_in *w1, main_out *o)
+static void main_pass(const ctx *c, dv_measure_set want, bool smooth_kl, bool do_rkl,
+                      double *const *terms, w1_in *w1, rt_state *rts, size_t nrt,
+                      main_out *o)
 {
     size_t n = c->p->n;
     memset(o, 0, sizeof *o);
-    o->chi2_inf = o->ney_inf = DV_NO_INDEX;
+    o->chi2_inf = o->ney_inf = o->rkl_inf = DV_NO_INDEX;
     bool need_root = want & (DV_MSET(DV_M_HELLINGER) | DV_MSET(DV_M_BHATTACHARYYA));
     bool need_chi = want & DV_MSET(DV_M_CHI2), need_ney = want & DV_MSET(DV_M_NEYMAN_CHI2);
     double *t_tv = terms[DV_M_TV], *t_chi = terms[DV_M_CHI2],
            *t_ney = terms[DV_M_NEYMAN_CHI2];
     double *t_psi = terms[DV_M_PSI];
-    double *t_kl = NULL, *t_rkl = NULL, *t_js = NULL, *t_ce = NULL;
+    double *t_kl = NULL, *t_js = NULL, *t_ce = NULL;
+    double *t_rkl = do_rkl ? terms[DV_M_REVERSE_KL] : NULL;
     if (smooth_kl) {
         t_kl = terms[DV_M_KL];
-        t_rkl = terms[DV_M_REVERSE_KL];
         t_js = terms[DV_M_JS];
         t_ce = terms[DV_M_CROSS_ENTROPY];
     }
@@ -721,10 +813,13 @@ static void main_pass(const ctx *c, dv_measure_set want, bool smooth_kl,
         set_term(t_tv, i, 0.5 * ad);
         if (ad > o->linf)
             o->linf = ad;
+        for (size_t k = 0; k < nrt; k++)
+            rt_elem(c, &rts[k], i, &pr);
         if (pr.pz && pr.qz) {
             set_term(t_chi, i, 0.0);
             set_term(t_ney, i, 0.0);
             set_term(t_psi, i, 0.0);
+            set_term(t_rkl, i, 0.0);
             continue;
         }
         if (need_root) {
@@ -756,100 +851,51 @@ static void main_pass(const ctx *c, dv_measure_set want, bool smooth_kl,
         }
         if (pr.pz || pr.qz) {
             set_term(t_psi, i, INF);
+            if (pr.pz) { /* reverse KL: Q > 0 = P */
+                if (o->rkl_inf == DV_NO_INDEX)
+                    o->rkl_inf = i;
+                set_term(t_rkl, i, INF);
+            } else if (do_rkl) { /* P φ(0) = P: Q = 0 < P counts in the φ form */
+                dv_acc_add(&o->rkl, P);
+                set_term(t_rkl, i, 0.0);
+            }
             continue;
         }
         o->overlap = true;
         if (t_psi)
             t_psi[i] = d * pair_x(c, i, &pr);
+        if (do_rkl) {
+            double x = pair_x(c, i, &pr);
+            dv_acc_add(&o->rkl, kl_term(c, Q, P, -d, -x)); /* P φ(Q/P) */
+            set_term(t_rkl, i, -Q * x);
+        }
         if (smooth_kl) {
             double x = pair_x(c, i, &pr);
-            double kt = kl_term(c, P, Q, d, x), rt_ = kl_term(c, Q, P, -d, -x);
+            double kt = kl_term(c, P, Q, d, x);
             double jt = js_term(c, P, Q, d, x);
             double ht = -P * log(P);
             dv_acc_add(&o->kl, kt);
-            dv_acc_add(&o->rkl, rt_);
             dv_acc_add(&o->js, jt);
             dv_acc_add(&o->ent, ht > 0.0 ? ht : 0.0);
             set_term(t_kl, i, P * x);
-            set_term(t_rkl, i, -Q * x);
             set_term(t_js, i, jt);
             set_term(t_ce, i, -P * log(Q));
         }
     }
 }
 
-/* ---- one α --------------------------------------------------------------------------- */
-
-static void alpha_pass(const ctx *c, double a, dv_mvalue kl, double *terms,
-                       dv_mvalue *renyi, dv_mvalue *tsallis)
+/* Orders beyond those the main pass carries: one more pass per group. */
+static void rt_pass(const ctx *c, rt_state *rts, size_t nrt)
 {
-    size_t n = c->p->n;
-    bool unit = !(a < 1.0) && !(a > 1.0);
-    if (unit) {
-        /* The KL limit, the very value of `kl` (bit for bit). Terms: P log(P/Q). */
-        *renyi = *tsallis = kl;
-        if (terms) {
-            for (size_t i = 0; i < n; i++) {
-                pair pr;
-                pair_at(c, i, &pr);
-                terms[i] = pr.pz ? 0.0 : pr.qz ? INF : pr.P * pair_x(c, i, &pr);
-            }
-        }
-        return;
-    }
-    rt r;
-    rt_init(&r, a);
-    dv_acc acc = { 0.0, 0.0 };
-    size_t inf_at = DV_NO_INDEX;
-    bool overlap = false;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < c->p->n; i++) {
         pair pr;
         pair_at(c, i, &pr);
-        double term;
-        if (pr.pz && pr.qz) {
-            term = 0.0;
-        } else if (pr.pz) {
-            term = pr.Q; /* Q ψ_α(0) = Q(−1 + α)/(α − 1) = Q */
-        } else if (pr.qz) {
-            if (a > 1.0) {
-                if (inf_at == DV_NO_INDEX)
-                    inf_at = i;
-                term = INF;
-                if (!terms)
-                    break;
-                terms[i] = term;
-                continue;
-            }
-            term = a * pr.P / (1.0 - a); /* lim Q ψ_α(P/Q), Q → 0, α < 1 */
-        } else {
-            overlap = true;
-            term = rt_term(c, &r, i, &pr);
-        }
-        dv_acc_add(&acc, term);
-        set_term(terms, i, term);
+        for (size_t k = 0; k < nrt; k++)
+            rt_elem(c, &rts[k], i, &pr);
     }
-    if (inf_at != DV_NO_INDEX) {
-        *renyi = *tsallis = mv_inf(DV_INF_Q_ZERO, inf_at);
-        return;
-    }
-    double T = acc_total(&acc);
-    *tsallis = mv_fin(T);
-    double S = r.b * tsallis->value; /* Σ P^α Q^{1−α} − 1 */
-    if (isfinite(S) && S > -0.5) {
-        *renyi = mv_fin(log1p(S) / r.b);
-        return;
-    }
-    /* Near-disjoint (α < 1) or overflowing (α > 1): the log of the sum directly. */
-    if (!overlap) {
-        *renyi = mv_inf(DV_INF_DISJOINT, DV_NO_INDEX);
-        return;
-    }
-    lse l = lse_pass(c, a);
-    if (!(l.m > -INF))
-        *renyi = mv_inf(DV_INF_DISJOINT, DV_NO_INDEX);
-    else /* (scale·m + log sum)/(α − 1), with scale/(α − 1) formed first */
-        *renyi = mv_fin((l.scale / r.b) * l.m + log(l.sum) / r.b);
 }
+
+/* ---- the entry point ----------------------------------------------------------------- */
 
 static bool positions_sorted(const double *pos, size_t n)
 {
@@ -858,8 +904,6 @@ static bool positions_sorted(const double *pos, size_t n)
             return false;
     return true;
 }
-
-/* ---- the entry point ----------------------------------------------------------------- */
 
 size_t dv_measures_work_size(const dv_measures_req *req, size_t n)
 {
@@ -974,7 +1018,7 @@ dv_status dv_measures(const dv_dist *p, const dv_dist *q, const dv_measures_req 
     dv_measure_set main_set = DV_MSET(DV_M_TV) | DV_MSET(DV_M_LINF) |
                               DV_MSET(DV_M_HELLINGER) | DV_MSET(DV_M_BHATTACHARYYA) |
                               DV_MSET(DV_M_CHI2) | DV_MSET(DV_M_NEYMAN_CHI2);
-    bool smooth_kl = c.smooth && (need_kl || need_rkl || need_js || need_ce);
+    bool smooth_kl = c.smooth && (need_kl || need_js || need_ce);
     bool psi_terms = (set & DV_MSET(DV_M_PSI)) && terms[DV_M_PSI];
     /* W1 rides along the main pass (in order) or has it collect its records (buf). */
     bool want_w1 = set & DV_MSET(DV_M_WASSERSTEIN);
@@ -986,12 +1030,6 @@ dv_status dv_measures(const dv_dist *p, const dv_dist *q, const dv_measures_req 
         /* The single-measure core itself: `kl` here is what /kl answers, bit for bit. */
         if (need_kl)
             kl = from_value(dv_kl(p, q, (set & DV_MSET(DV_M_KL)) ? terms[DV_M_KL] : NULL));
-        if (need_rkl) {
-            dv_value v = dv_kl(
-                q, p, (set & DV_MSET(DV_M_REVERSE_KL)) ? terms[DV_M_REVERSE_KL] : NULL);
-            rkl = v.inf_index != DV_NO_INDEX ? mv_inf(DV_INF_P_ZERO, v.inf_index)
-                                             : mv_fin(v.nats);
-        }
         if (need_js)
             js = dv_js(p, q, (set & DV_MSET(DV_M_JS)) ? terms[DV_M_JS] : NULL);
         if (need_ce) {
@@ -1007,12 +1045,42 @@ dv_status dv_measures(const dv_dist *p, const dv_dist *q, const dv_measures_req 
     double *sel_terms[DV_M_COUNT];
     for (unsigned m = 0; m < DV_M_COUNT; m++)
         sel_terms[m] = (set & DV_MSET(m)) ? terms[m] : NULL;
-    bool run_main = (set & main_set) || smooth_kl || psi_terms;
-    if (c.kind == K_LL && (run_main || (set & rt_set)))
+    bool want_rt = set & rt_set;
+    /* reverse_kl rides along the main pass where that pass forms log(P/Q) anyway (logit
+     * pairs, smoothing, psi terms, an α other than ½ and 2); else dv_kl(q, p), whose
+     * weight kernel is cheaper than a log per category. */
+    bool x_anyway = c.kind == K_LL || c.smooth || psi_terms;
+    for (size_t k = 0; want_rt && k < req->n_alpha; k++) {
+        double a = req->alpha[k]; /* the orders whose kernel takes log(P/Q) */
+        x_anyway = x_anyway || (a < 0.5 || (a > 0.5 && a <= 1.5));
+    }
+    bool rkl_main = need_rkl && x_anyway;
+    if (need_rkl && !rkl_main) {
+        dv_value v =
+            dv_kl(q, p, (set & DV_MSET(DV_M_REVERSE_KL)) ? terms[DV_M_REVERSE_KL] : NULL);
+        rkl = v.inf_index != DV_NO_INDEX ? mv_inf(DV_INF_P_ZERO, v.inf_index)
+                                         : mv_fin(v.nats);
+    }
+    bool run_main = (set & main_set) || smooth_kl || psi_terms || rkl_main || want_rt;
+    if (c.kind == K_LL && run_main)
         ctx_fix_lse(&c);
+    /* Up to RT_INLINE orders ride along the main pass; more take passes of their own. */
+    enum { RT_INLINE = 8 };
+    rt_state rts[RT_INLINE];
+    size_t n_alpha = want_rt ? req->n_alpha : 0;
+    double *tt = (set & DV_MSET(DV_M_TSALLIS)) ? terms[DV_M_TSALLIS] : NULL;
+    size_t nrt = n_alpha < RT_INLINE ? n_alpha : RT_INLINE;
+    for (size_t k = 0; k < nrt; k++)
+        rt_start(&rts[k], req->alpha[k], tt ? tt + k * p->n : NULL);
+    bool overlap = false;
     if (run_main) {
         main_out o;
-        main_pass(&c, set, smooth_kl, sel_terms, want_w1 ? &w1 : NULL, &o);
+        main_pass(&c, set, smooth_kl, rkl_main, sel_terms, want_w1 ? &w1 : NULL, rts, nrt,
+                  &o);
+        overlap = o.overlap;
+        if (rkl_main)
+            rkl = o.rkl_inf != DV_NO_INDEX ? mv_inf(DV_INF_P_ZERO, o.rkl_inf)
+                                           : mv_fin(acc_total(&o.rkl));
         if (want_w1 && p->n < 2)
             res->m[DV_M_WASSERSTEIN] = mv_fin(0.0);
         else if (want_w1 && buf)
@@ -1022,7 +1090,6 @@ dv_status dv_measures(const dv_dist *p, const dv_dist *q, const dv_measures_req 
         if (smooth_kl) {
             /* Smoothed: no zero anywhere, every value finite. Q φ form is in units of Q. */
             kl = mv_fin(acc_total(&o.kl));
-            rkl = mv_fin(acc_total(&o.rkl));
             double j = acc_total(&o.js);
             js = j < M_LN2 ? (j > 0.0 ? j : 0.0) : M_LN2;
             ce = mv_fin(kl.value + acc_total(&o.ent));
@@ -1071,16 +1138,21 @@ dv_status dv_measures(const dv_dist *p, const dv_dist *q, const dv_measures_req 
         res->m[DV_M_PSI] = mv_fin(kl.value + rkl.value);
     }
 
-    if (set & rt_set) {
-        double *tt = (set & DV_MSET(DV_M_TSALLIS)) ? terms[DV_M_TSALLIS] : NULL;
-        for (size_t k = 0; k < req->n_alpha; k++) {
+    for (size_t k0 = 0; k0 < n_alpha; k0 += RT_INLINE) {
+        size_t m = n_alpha - k0 < RT_INLINE ? n_alpha - k0 : RT_INLINE;
+        if (k0 > 0) { /* the first group rode along the main pass */
+            for (size_t k = 0; k < m; k++)
+                rt_start(&rts[k], req->alpha[k0 + k], tt ? tt + (k0 + k) * p->n : NULL);
+            rt_pass(&c, rts, m);
+        }
+        for (size_t k = 0; k < m; k++) {
             dv_mvalue r, t;
-            alpha_pass(&c, req->alpha[k], kl, tt ? tt + k * p->n : NULL, &r, &t);
+            rt_finish(&c, &rts[k], kl, overlap, &r, &t);
             if (res->renyi)
-                res->renyi[k] = r;
+                res->renyi[k0 + k] = r;
             if (res->tsallis)
-                res->tsallis[k] = t;
-            if (k == 0) {
+                res->tsallis[k0 + k] = t;
+            if (k0 + k == 0) {
                 res->m[DV_M_RENYI] = r;
                 res->m[DV_M_TSALLIS] = t;
             }
