@@ -814,6 +814,54 @@ static void test_extremes(void **state)
     assert_true(checked > 2000);
 }
 
+/* Many orders (more than ride along the main pass) give exactly what each order gives
+ * alone: the grouping of orders into passes changes no operation. */
+static void test_many_alphas(void **state)
+{
+    (void)state;
+    enum { N = 40, K = 21 };
+    double a[N], b[N], al[K];
+    for (size_t i = 0; i < N; i++) {
+        a[i] = urand() + 0.01;
+        b[i] = (i % 9 == 0) ? 0.0 : urand() + 0.01;
+    }
+    for (size_t k = 0; k < K; k++)
+        al[k] = 0.05 + 0.25 * (double)k;
+    static double tt[N * K], t1[N];
+    dv_dist p, q;
+    prep(a, N, true, "p", &p);
+    prep(b, N, true, "q", &q);
+    dv_measures_req req;
+    memset(&req, 0, sizeof req);
+    req.set = DV_MSET(DV_M_RENYI) | DV_MSET(DV_M_TSALLIS) | DV_MSET(DV_M_TV);
+    req.alpha = al;
+    req.n_alpha = K;
+    req.terms[DV_M_TSALLIS] = tt;
+    dv_mvalue ren[K], tsa[K];
+    dv_measures_res res = { .renyi = ren, .tsallis = tsa };
+    assert_int_equal(dv_measures(&p, &q, &req, &res, NULL), DV_OK);
+    for (size_t k = 0; k < K; k++) {
+        dv_measures_req one = req;
+        one.set = DV_MSET(DV_M_RENYI) | DV_MSET(DV_M_TSALLIS);
+        one.alpha = &al[k];
+        one.n_alpha = 1;
+        one.terms[DV_M_TSALLIS] = t1;
+        dv_mvalue r1, s1;
+        dv_measures_res res1 = { .renyi = &r1, .tsallis = &s1 };
+        assert_int_equal(dv_measures(&p, &q, &one, &res1, NULL), DV_OK);
+        if (isinf(r1.value)) {
+            assert_true(isinf(ren[k].value) && ren[k].index == r1.index);
+        } else {
+            assert_true(same(ren[k].value, r1.value));
+            assert_true(same(tsa[k].value, s1.value));
+        }
+        assert_memory_equal(tt + k * N, t1, sizeof t1);
+    }
+    /* Q has zeros where P > 0: α ≥ 1 infinite at the first, α < 1 finite. */
+    assert_true(isinf(ren[K - 1].value) && ren[K - 1].index == 0);
+    assert_true(isfinite(ren[0].value));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -832,6 +880,7 @@ int main(void)
         cmocka_unit_test(test_subsets),
         cmocka_unit_test(test_logits_match_weights),
         cmocka_unit_test(test_extremes),
+        cmocka_unit_test(test_many_alphas),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
