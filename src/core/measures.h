@@ -8,11 +8,13 @@
  * 1-D Wasserstein distance over category positions.
  *
  * Why it is built so:
- *  - Bit-equality with the single-measure core. Without smoothing, `kl`, `reverse_kl`,
- *    `js` and `cross_entropy` ARE dv_kl(p,q), dv_kl(q,p), dv_js and dv_cross_entropy
- *    (the same calls), so `/divergences` answers what `/kl` answers, bit for bit; `psi`
- *    and `cross_entropy` reuse the KL already computed (psi = kl + reverse_kl, ce = kl +
- *    H(P), which is what dv_cross_entropy does) instead of summing again.
+ *  - Bit-equality with the single-measure core. Without smoothing, `kl`, `js` and
+ *    `cross_entropy` ARE dv_kl, dv_js and dv_cross_entropy (the same calls), so
+ *    `/divergences` answers what `/kl` answers, bit for bit; `psi` and `cross_entropy`
+ *    reuse the KL already computed (psi = kl + reverse_kl, ce = kl + H(P), which is what
+ *    dv_cross_entropy does) instead of summing again. `reverse_kl` is dv_kl(q, p) for
+ *    weights, or (to the same accuracy, not the same bits) a by-product of the main pass
+ *    where that pass forms log(P/Q) anyway: logits, smoothing, psi terms, α < 1.5.
  *  - Everything else comes from one pass over the categories that forms, per category,
  *    P_i, Q_i and the difference d_i = P_i − Q_i WITHOUT cancellation (weights: the
  *    error-free p_i·S_q − q_i·S_p with fma over double-double totals; logits: Q·expm1 of
