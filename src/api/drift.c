@@ -14,11 +14,8 @@
  *    once, edges, counts, W1, W1/σ, KS); categories as dv_key + mask
  *    (dv_drift_categorical); counts to dv_chi2_homogeneity.
  *  - Measures on the binned proportions are SPEC §7's, with the reference as P and the
- *    current sample as Q, after `smoothing` (default 1e-4). They come from dv_measures()
- *    (src/core/measures.h) when the tree has it; until that module is merged, a local
- *    fallback computes them from the smoothed proportions with the textbook formulas
- *    (KL, JS and cross-entropy through the core's accurate dv_kl / dv_js). The fallback
- *    is only a bridge: delete it once measures.h is in the tree.
+ *    current sample as Q, after `smoothing` (default 1e-4), from dv_measures()
+ *    (src/core/measures.h), the same code as /divergences.
  *  - Core error locations are the core's (arg P/Q, element index); this file only puts the
  *    feature name in as the location's member, so where.c builds
  *    /reference/<feature>/<i> (and /bins/<feature>/<i> for edges) — no pointer is
@@ -40,12 +37,7 @@
 #include "reply.h"
 #include "where.h"
 
-#if defined(__has_include)
-#if __has_include("measures.h")
 #include "measures.h"
-#define DRIFT_HAVE_MEASURES 1
-#endif
-#endif
 
 /* ---- the measures /drift answers ---------------------------------------------------------- */
 
@@ -71,10 +63,8 @@ enum {
     M_CHI2_TEST,
     NM
 };
-#ifdef DRIFT_HAVE_MEASURES
 _Static_assert((int)DV_M_NEYMAN_CHI2 == (int)B_NEYMAN_CHI2 && (int)DV_M_PSI == (int)B_PSI,
                "the binned measures follow dv_measure's order");
-#endif
 
 static const char *const NAMES[NM] = {
     "kl",          "reverse_kl",         "psi", "js",        "js_distance", "cross_entropy",
@@ -785,73 +775,9 @@ static bool compute_categorical(dv_req *r, feat *f)
     return true;
 }
 
-#ifndef DRIFT_HAVE_MEASURES
-/* Values in nats, converted by the base (js_distance: √ of one). */
-static const bool IN_UNIT[NB_BINNED] = {true,  true, true,  true,  false, true,
-                                        false, true, false, false, false, false};
-
-/*
- * The bridge until measures.h is merged: SPEC §7's measures of the smoothed proportions
- * P_i = (p_i + ε)/(1 + Kε), with p = counts / total. KL, reverse KL, JS and cross-entropy
- * by the core's dv_kl / dv_js / dv_cross_entropy; the others by their definitions.
- */
-static bool fallback_measures(dv_req *r, feat *f, double eps, mset want, double *nats)
-{
-    size_t K = f->nbins;
-    double *P = req_alloc(r, 2 * K, sizeof *P), *Q = P ? P + K : NULL;
-    if (!P)
-        return false;
-    double sp = 0.0, sq = 0.0;
-    for (size_t i = 0; i < K; i++) {
-        sp += f->rc[i];
-        sq += f->cc[i];
-    }
-    for (size_t i = 0; i < K; i++) {
-        P[i] = (f->rc[i] / sp + eps) / (1.0 + (double)K * eps);
-        Q[i] = (f->cc[i] / sq + eps) / (1.0 + (double)K * eps);
-    }
-    dv_dist dp, dq;
-    dv_error err;
-    if (dv_prepare_weights(P, K, true, DV_NAME(DV_ARG_P, "reference"), &dp, &err) !=
-            DV_OK ||
-        dv_prepare_weights(Q, K, true, DV_NAME(DV_ARG_Q, "current"), &dq, &err) != DV_OK)
-        return fail_feature(r, f, &err);
-    dv_value kl = dv_kl(&dp, &dq, NULL), rkl = dv_kl(&dq, &dp, NULL);
-    nats[B_KL] = kl.nats;
-    nats[B_REVERSE_KL] = rkl.nats;
-    nats[B_PSI] = kl.nats + rkl.nats;
-    nats[B_JS] = dv_js(&dp, &dq, NULL);
-    nats[B_JS_DISTANCE] = sqrt(nats[B_JS]);
-    nats[B_CROSS_ENTROPY] = dv_cross_entropy(&dp, &dq, NULL).nats;
-    double h = 0, bc = 0, tv = 0, linf = 0, c2 = 0, n2 = 0;
-    for (size_t i = 0; i < K; i++) {
-        double p = dv_prob(&dp, i), qq = dv_prob(&dq, i), d = p - qq;
-        double s = sqrt(p) - sqrt(qq);
-        h += s * s;
-        bc += sqrt(p * qq);
-        tv += fabs(d);
-        linf = fmax(linf, fabs(d));
-        c2 += !(fabs(d) > 0.0) ? 0.0 : (qq > 0.0 ? d * d / qq : HUGE_VAL);
-        n2 += !(fabs(d) > 0.0) ? 0.0 : (p > 0.0 ? d * d / p : HUGE_VAL);
-    }
-    nats[B_HELLINGER] = sqrt(0.5 * h);
-    nats[B_BHATTACHARYYA] = bc > 0.0 ? fmax(-log(bc), 0.0) : HUGE_VAL;
-    nats[B_TV] = 0.5 * tv;
-    nats[B_LINF] = linf;
-    nats[B_CHI2] = c2;
-    nats[B_NEYMAN_CHI2] = n2;
-    (void)want;
-    return true;
-}
-#endif
-
 /* Binned measures in `want`, reported values (base applied) into f->val. */
 static bool binned_measures(dv_req *r, dreq *q, feat *f, mset want)
 {
-    double nats[NB_BINNED];
-    for (int m = 0; m < NB_BINNED; m++)
-        nats[m] = 0.0;
-#ifdef DRIFT_HAVE_MEASURES
     double *P = req_alloc(r, 2 * f->nbins, sizeof *P);
     if (!P)
         return false;
@@ -878,22 +804,6 @@ static bool binned_measures(dv_req *r, dreq *q, feat *f, mset want)
         f->val[m] = dv_measure_to_base((dv_measure)m, res.m[m].value, &q->o.base);
         f->inf_bin[m] = res.m[m].index;
     }
-#else
-    if (!fallback_measures(r, f, q->smoothing, want, nats))
-        return false;
-    for (int m = 0; m < NB_BINNED; m++) {
-        if (!(want & MS(m)))
-            continue;
-        double v = nats[m];
-        if (IN_UNIT[m])
-            v = dv_to_base(v, &q->o.base);
-        else if (m == B_JS_DISTANCE)
-            v = sqrt(fabs(dv_to_base(nats[B_JS], &q->o.base)));
-        f->val[m] = v;
-        f->inf_bin[m] = DV_NO_INDEX;
-    }
-#endif
-    (void)nats;
     f->have |= want;
     return true;
 }

@@ -9,6 +9,7 @@
 void h_entropy(dv_req *r);
 void h_kl(dv_req *r);
 void h_js(dv_req *r);
+void h_divergences(dv_req *r);
 void h_cross_entropy(dv_req *r);
 void h_gaussian_kl(dv_req *r);
 void h_batch_kl(dv_req *r);

@@ -16,6 +16,7 @@ static const route rows[] = {
     {"/batch/categorical-kl", "POST", h_batch_kl, true, POST_ALLOW},
     {"/js", "POST", h_js, true, POST_ALLOW},
     {"/drift", "POST", h_drift, true, POST_ALLOW},
+    {"/divergences", "POST", h_divergences, true, POST_ALLOW},
     {"/healthz", "GET", h_healthz, false, GET_ALLOW},
     {"/readyz", "GET", h_readyz, false, GET_ALLOW},
     {"/metrics", "GET", h_metrics, true, GET_ALLOW},

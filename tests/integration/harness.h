@@ -148,6 +148,8 @@ const char *dv_case_check(const json_t *c, const dv_resp *r, char *buf, size_t c
 /* The per-group runners (one file each). */
 int dv_run_reference_tests(void);
 int dv_run_bad_input_tests(void);
+/* /divergences beside /kl, /js, /cross-entropy on the same bodies: bit for bit. */
+int dv_run_divergences_tests(void);
 
 /* Is `token` one of the comma-separated tokens of a header value (case-insensitive)? */
 bool dv_header_has_token(const char *value, const char *token);

@@ -3,7 +3,9 @@
  * 127.0.0.1 with an ephemeral port, driven with libcurl; run from the repository root
  * (`make integration`). Groups, in order:
  *   reference values   tests/data/http_cases.json     (tests/data/gen/gen_reference_http.py)
- *   bad inputs         tests/data/http_bad_cases.json (same generator)
+ *                      (+ every tests/data/http_cases.<route>.json), and
+ *                      /divergences bit for bit against /kl, /js, /cross-entropy
+ *   bad inputs         tests/data/http_bad_cases.json (+ http_bad_cases.<route>.json)
  *   protocol           CORS, request ids, request log, probes, /openapi.yaml, auth, limits
  *   lifecycle          --help/--version/bad flags, environment, signals, drain
  * Environment: DV_RESPONSE_LOG (default build/tests/responses.jsonl), DV_TEST_DATA
@@ -27,8 +29,10 @@ int main(void)
     if (dv_suite_init() != 0)
         return 1;
     int failed = 0;
-    if (wanted("ref"))
+    if (wanted("ref")) {
         failed += dv_run_reference_tests();
+        failed += dv_run_divergences_tests();
+    }
     if (wanted("bad"))
         failed += dv_run_bad_input_tests();
     if (wanted("protocol"))
