@@ -246,6 +246,12 @@ static sample samples[] = {
                "[2, 4], \"counts\": [2, 2, 2], \"missing\": 0, \"n\": 6}}}, \"current\": "
                "{\"x\": [1, 5, 5]}, \"measures\": [\"psi\", \"tv\"]}"},
     {"/drift", "{\"reference\": {\"x\": [1, 2]}, \"current\": {\"y\": [1]}}"},
+    {"/divergences", "{\"p\": [0.5, 0.3, 0.2], \"q\": [0.2, 0.3, 0.5], \"alpha\": [0.5, 2], "
+                     "\"terms\": true, \"positions\": [3, 1, 2]}"},
+    {"/divergences", "{\"p\": {\"a\": 1, \"b\": 0}, \"q\": {\"b\": 1}, \"normalize\": true, "
+                     "\"measures\": [\"kl\", \"chi2\", \"renyi\"], \"alpha\": 3}"},
+    {"/divergences", "{\"p_samples\": [1, 2, 2], \"q_samples\": [2, 3], \"smoothing\": 0.01}"},
+    {"/divergences", "{\"p\": [1], \"q\": [1], \"measures\": [\"nope\"]}"},
 };
 
 /* Bodies big enough to grow every buffer: arena blocks, the support table, the
