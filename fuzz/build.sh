@@ -12,22 +12,29 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${FUZZ_SECONDS:-600}
 jobs=${FUZZ_JOBS:-2}
-all="entropy kl cross_entropy gaussian_kl batch_kl js samples core numparse"
+# Every fuzz/fuzz_<target>.c; multipart drives src/util alone (no request pipeline).
+all=$(for f in fuzz/fuzz_*.c; do t=${f#fuzz/fuzz_}; t=${t%.c}; [ "$t" = common ] || printf '%s ' "$t"; done)
 targets=${FUZZ_TARGETS:-$all}
 out=build/fuzz
 cc=${FUZZ_CC:-clang}
 command -v "$cc" >/dev/null || { echo "fuzz.sh: $cc not found (apt-get install clang libclang-rt-14-dev)" >&2; exit 1; }
 
 san='-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer'
-# Library objects: the Makefile's own rules with clang and coverage instrumentation.
-objs=("$out/gen/openapi_embed.o")
-for f in src/http/*.c; do objs+=("$out/${f%.c}.o"); done
-objs+=("$out/libdvcore.a")  # after the objects that use it
+# Library objects: the Makefile's own rules with clang and coverage instrumentation
+# (every layer but main; the libraries after the objects that use them).
+objs=("$out/gen/openapi_embed.o" "$out/gen/assets_embed.o")
+for f in src/api/*.c src/http/*.c; do objs+=("$out/${f%.c}.o"); done
+objs+=("$out/libdvjson.a" "$out/libdvcore.a" "$out/libdvutil.a")
 make -s DEPS=0 CC="$cc" BUILD="$out" OPT=-O1 SANFLAGS="-fsanitize=fuzzer-no-link $san" "${objs[@]}"
+inc="-Isrc/api -Isrc/http -Isrc/json -Isrc/core -Isrc/util -Ifuzz"
 for t in $targets; do
-  "$cc" -std=c11 -D_GNU_SOURCE -O1 -g -fsanitize=fuzzer $san -Isrc/core -Isrc/http -Ifuzz \
-    -o "$out/fuzz_$t" "fuzz/fuzz_$t.c" fuzz/fuzz_common.c "${objs[@]}" \
-    -lmicrohttpd -ljansson -lpthread -lm
+  if [ "$t" = multipart ]; then
+    "$cc" -std=c11 -D_GNU_SOURCE -O1 -g -fsanitize=fuzzer $san $inc -o "$out/fuzz_$t" \
+      "fuzz/fuzz_$t.c" "$out/libdvutil.a"
+  else
+    "$cc" -std=c11 -D_GNU_SOURCE -O1 -g -fsanitize=fuzzer $san $inc -o "$out/fuzz_$t" \
+      "fuzz/fuzz_$t.c" fuzz/fuzz_common.c "${objs[@]}" -lmicrohttpd -ljansson -lpthread -lm
+  fi
 done
 [ "${FUZZ_BUILD_ONLY:-0}" = 1 ] && { echo "fuzz.sh: built $targets"; exit 0; }
 

@@ -332,6 +332,8 @@ def main():
     bads = [
         bad("drift/missing-reference", {"current": okc}, "missing_member", "/reference"),
         bad("drift/missing-current", {"reference": ok}, "missing_member", "/current"),
+        bad("drift/bins-over-limit", {"reference": {"a": [2, 5.5, 5]}, "current": {"a": [0]},
+                                      "bins": 1000000}, "invalid_parameter", "/bins"),
         bad("drift/reference-not-object", {"reference": [1], "current": okc}, "wrong_type",
             "/reference"),
         bad("drift/no-features", {"reference": {}, "current": {}}, "empty", "/reference"),
