@@ -1,0 +1,59 @@
+/*
+ * special.h — special functions for the parametric families (families.c, fam_cont.c).
+ *
+ * Each function is accurate to a few ulps of its own value in the regimes the families
+ * need, and — the point of the module — the "difference" functions evaluate quantities
+ * that the textbook formulas get by subtracting nearly equal numbers (lgamma(y) −
+ * lgamma(x) − (y − x)ψ(x) for y ≈ x, the same for log I0 and log(sinh x / x)) directly,
+ * so a KL between nearly equal distributions keeps its digits. Tested against mpmath in
+ * tests/unit/test_special.c. No state; every function is reentrant.
+ */
+#ifndef DV_SPECIAL_H
+#define DV_SPECIAL_H
+
+/* Euler–Mascheroni constant γ. */
+#define DV_EULER 0x1.2788cfc6fb619p-1
+
+/* log1p(e) − e, e > −1, without cancellation for small |e|. */
+double dv_log1pmx(double e);
+/* (1 + e)·log1p(e) − e ≥ 0, e ≥ −1. */
+double dv_xlog1pxmx(double e);
+/* e^y − 1 − y ≥ 0. */
+double dv_expm1mx(double y);
+
+/* ψ(x) (digamma) for x > 0. */
+double dv_digamma(double x);
+/* ψ(x) − log x for x > 0 (≈ −1/(2x) for large x, kept to full relative accuracy). */
+double dv_digamma_mlog(double x);
+/* Binet's function S(x) = lgamma(x) − [(x − ½)log x − x + ½ log 2π], x ≥ 10. */
+double dv_binet(double x);
+
+/*
+ * The Bregman divergence of lgamma: lgamma(y) − lgamma(x) − (y − x)·ψ(x) ≥ 0 for x, y > 0,
+ * computed without cancellation when y ≈ x (Stirling with the leading terms as
+ * (1+ε)log1p(ε) − ε, ε = (y − x)/x, and the recurrence for small arguments, every piece
+ * non-negative).
+ */
+double dv_lgamma_bregman(double x, double y);
+
+/* lgamma(2 + u) for u > −2, accurate near u = 0 (where it is ≈ (1 − γ)u). */
+double dv_lgamma2p(double u);
+
+/* log I0(x), x ≥ 0. */
+double dv_log_i0(double x);
+/* A(x) = I1(x)/I0(x), x ≥ 0 (the mean resultant length of a von Mises). */
+double dv_bessel_ratio(double x);
+/* 1 − A(x) (exact for large x, where A → 1). */
+double dv_bessel_ratio_c(double x);
+/* Bregman divergence of log I0: log I0(y) − log I0(x) − (y − x)·A(x) ≥ 0, x, y ≥ 0. */
+double dv_log_i0_bregman(double x, double y);
+
+/* log(sinh x / x), its derivative coth x − 1/x and second derivative 1/x² − 1/sinh² x,
+ * all accurate at x ≈ 0 and for large |x| (the continuous Bernoulli log-normaliser). */
+double dv_logsinhc(double x);
+double dv_logsinhc_d1(double x);
+double dv_logsinhc_d2(double x);
+/* Bregman divergence of log(sinh x / x): f(y) − f(x) − (y − x)f'(x) ≥ 0. */
+double dv_logsinhc_bregman(double x, double y);
+
+#endif /* DV_SPECIAL_H */
