@@ -78,6 +78,11 @@ const dv_family_info *dv_family_find(const char *name, size_t len);
 /* The KL function for the pair, or NULL (unsupported_pair). */
 dv_fam_kl_fn dv_family_kl_fn(const dv_family_info *p, const dv_family_info *q);
 
+/* The q families that p has a KL with, in table order: writes up to cap of them to out
+ * and returns how many there are (for unsupported_pair's detail and GET /distributions). */
+size_t dv_family_kl_targets(const dv_family_info *p, const dv_family_info **out,
+                            size_t cap);
+
 /* Convenience wrappers: check both, then compute (checks are repeated as a safety net). */
 dv_status dv_family_entropy(const dv_fdist *x, dv_fresult *out, dv_error *err);
 dv_status dv_family_kl(const dv_fdist *p, const dv_fdist *q, dv_fresult *out,

@@ -24,7 +24,6 @@
 
 #include "special.h"
 
-#define LOG_2PI_HALF 0x1.d67f1c864beb5p-1 /* ½ log 2π */
 
 /* ---- elementary differences ------------------------------------------------------------ */
 
@@ -180,6 +179,43 @@ static double lgamma_breg_xh(double x, double h, double y)
 double dv_lgamma_bregman(double x, double y)
 {
     return lgamma_breg_xh(x, y - x, y);
+}
+
+double dv_lgamma_bregman_h(double x, double h)
+{
+    return lgamma_breg_xh(x, h, x + h);
+}
+
+double dv_binet_bregman(double x, double h)
+{
+    assert(x >= STIRLING_MIN);
+    double e = h / x;
+    return stirling_breg(x, h) - (x * dv_xlog1pxmx(e) - 0.5 * dv_log1pmx(e));
+}
+
+/* ψ(x + h) − ψ(x) for x > 0, x + h > 0, without cancellation when |h| ≪ x. */
+double dv_digamma_diff(double x, double h)
+{
+    assert(x > 0.0 && x + h > 0.0);
+    if (fpclassify(h) == FP_ZERO)
+        return 0.0;
+    double m = fmin(x, x + h);
+    int n = m >= STIRLING_MIN ? 0 : (int)ceil(STIRLING_MIN - m);
+    /* ψ(x+h) − ψ(x) = [ψ(y+h) − ψ(y)] + Σ_{k<n} h/((x+k)(x+k+h)), y = x + n. */
+    double s = 0.0;
+    for (int k = n - 1; k >= 0; k--) {
+        double xk = x + (double)k;
+        s += (h / xk) / (xk + h);
+    }
+    double y = x + (double)n, e = h / y;
+    /* ψ = log − 1/(2·) − T: log1p e + h/(2y(y+h)) − [T(y+h) − T(y)], T's terms as
+       d_n y^−2n [(1+e)^−2n − 1]. */
+    double t = 0.0, yp = 1.0 / (y * y), r2 = yp;
+    for (int k = 0; k < 9; k++) {
+        t += DIGAMMA_D[k] * yp * expm1(-(double)(2 * k + 2) * log1p(e));
+        yp *= r2;
+    }
+    return (log1p(e) + 0.5 * (h / y) / (y + h) - t) + s;
 }
 
 double dv_lgamma2p(double u)

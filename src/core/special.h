@@ -36,6 +36,15 @@ double dv_binet(double x);
  */
 double dv_lgamma_bregman(double x, double y);
 
+/* The same with h = y − x given exactly (x + h > 0). */
+double dv_lgamma_bregman_h(double x, double h);
+/* Only the Binet-tail part of dv_lgamma_bregman_h for x, x + h ≥ 10: the whole minus
+   x·[(1+ε)log1p ε − ε] − ½[log1p ε − ε], ε = h/x (gamma–gamma combines the leading part
+   with its rate term analytically). */
+double dv_binet_bregman(double x, double h);
+/* ψ(x + h) − ψ(x), x > 0, x + h > 0, accurate when |h| ≪ x. */
+double dv_digamma_diff(double x, double h);
+
 /* lgamma(2 + u) for u > −2, accurate near u = 0 (where it is ≈ (1 − γ)u). */
 double dv_lgamma2p(double u);
 
