@@ -199,6 +199,8 @@ double dv_digamma_diff(double x, double h)
     assert(x > 0.0 && x + h > 0.0);
     if (fpclassify(h) == FP_ZERO)
         return 0.0;
+    if (fabs(h) > 0.25 * x)
+        return dv_digamma(x + h) - dv_digamma(x); /* far apart: no bad cancellation */
     double m = fmin(x, x + h);
     int n = m >= STIRLING_MIN ? 0 : (int)ceil(STIRLING_MIN - m);
     /* ψ(x+h) − ψ(x) = [ψ(y+h) − ψ(y)] + Σ_{k<n} h/((x+k)(x+k+h)), y = x + n. */
