@@ -250,17 +250,24 @@ static dv_status infinite(const char *reason, dv_fresult *out)
     return DV_OK;
 }
 
+/* Compensated sums; an infinite term makes the sum infinite (the compensation would turn
+   inf − inf into NaN). */
+static double sumv(const double *t, size_t n);
+
 static double sum3(double a, double b, double c)
 {
-    dv_acc s = {0, 0};
-    dv_acc_add(&s, a);
-    dv_acc_add(&s, b);
-    dv_acc_add(&s, c);
-    return dv_acc_value(&s);
+    double t[3] = {a, b, c};
+    return sumv(t, 3);
 }
 
 static double sumv(const double *t, size_t n)
 {
+    double inf = 0.0;
+    for (size_t i = 0; i < n; i++)
+        if (isinf(t[i]))
+            inf = isinf(inf) && (inf > 0) != (t[i] > 0) ? (double)NAN : t[i];
+    if (fpclassify(inf) != FP_ZERO)
+        return inf;
     dv_acc s = {0, 0};
     for (size_t i = 0; i < n; i++)
         dv_acc_add(&s, t[i]);
@@ -380,11 +387,9 @@ static double h_cb(double eta)
 
 static double h_von_mises(double k)
 {
-    if (k < 25.0)
-        return sum3(2.0 * C_HALF_LOG_2PI, dv_log_i0(k), -k * dv_bessel_ratio(k));
-    /* log(2π I0) − κA = ½ log(2π/κ) + log S0 + κ(1 − A), S0 = I0 e^−κ √(2πκ). */
-    double s0 = exp(dv_log_i0(k) - k + 0.5 * log(2.0 * M_PI * k));
-    return sum3(C_HALF_LOG_2PI - 0.5 * log(k), log(s0), k * dv_bessel_ratio_c(k));
+    /* log(2π I0) − κA = log 2π + (log I0 − κ) + κ(1 − A): the two terms of size κ are
+       taken out analytically. */
+    return sum3(2.0 * C_HALF_LOG_2PI, dv_log_i0e(k), k * dv_bessel_ratio_c(k));
 }
 
 static double h_uniform(double lo, double hi)
@@ -409,9 +414,29 @@ static double h_pareto(double scale, double alpha)
 static double h_dirichlet(const double *a, size_t k)
 {
     dv_acc s0 = {0, 0}, h = {0, 0};
-    for (size_t i = 0; i < k; i++)
+    double mn = INFINITY;
+    for (size_t i = 0; i < k; i++) {
         dv_acc_add(&s0, a[i]);
-    double a0 = dv_acc_value(&s0);
+        mn = fmin(mn, a[i]);
+    }
+    double a0 = dv_acc_value(&s0), K = (double)k;
+    if (mn >= 10.0) {
+        /* Stirling for every term (as h_beta): the terms linear in α cancel exactly, and
+           H = ½Σlog(α_i/α0) − ((K−1)/2)log α0 + (K−1)(½log 2π + ½) + ΣS(α_i) − S(α0)
+               − Σ1/(2α_i) + K/(2α0) + Σ(α_i − 1)T(α_i) − (α0 − K)T(α0). */
+        for (size_t i = 0; i < k; i++) {
+            double t = -dv_digamma_mlog(a[i]) - 0.5 / a[i];
+            dv_acc_add(&h, 0.5 * log(a[i] / a0));
+            dv_acc_add(&h, dv_binet(a[i]) - 0.5 / a[i]);
+            dv_acc_add(&h, (a[i] - 1.0) * t);
+        }
+        double t0 = -dv_digamma_mlog(a0) - 0.5 / a0;
+        dv_acc_add(&h, -0.5 * (K - 1.0) * log(a0));
+        dv_acc_add(&h, (K - 1.0) * C_NORMAL_H);
+        dv_acc_add(&h, -dv_binet(a0) + K / (2.0 * a0));
+        dv_acc_add(&h, -(a0 - K) * t0);
+        return dv_acc_value(&h);
+    }
     for (size_t i = 0; i < k; i++) {
         dv_acc_add(&h, lgamma(a[i]));
         dv_acc_add(&h, -(a[i] - 1.0) * dv_digamma(a[i]));
@@ -536,34 +561,34 @@ dv_status dv_fam_cauchy_cauchy_kl(const dv_fdist *p, const dv_fdist *q, dv_fresu
     return ok_value(v, true, out, err);
 }
 
-/* Gumbel KL from u = σp/σq − 1 and z = (μp − μq)/σq: with y = −z + lgamma(2 + u),
-   KL = (e^y − 1 − y) + B_lgamma(2, u) + (u − log1p u): three non-negative terms. */
-static double gumbel_core(double u, double z)
+/* Gumbel KL from r = a/b = σp/σq (u = r − 1) and z = (μp − μq)/σq: with
+   y = −z + lgamma(2 + u), KL = (e^y − 1 − y) + B_lgamma(2, u) + (u − log1p u): three
+   non-negative terms; the last from a and b themselves, so r ≪ 1 keeps its digits. */
+static double gumbel_core(double a, double b, double z)
 {
+    double u = (a - b) / b;
     double y = -z + dv_lgamma2p(u);
-    return sum3(dv_expm1mx(y), dv_lgamma_bregman_h(2.0, u), -dv_log1pmx(u));
+    return sum3(dv_expm1mx(y), dv_lgamma_bregman_h(2.0, u), dv_ratio_psi(a, b));
 }
 
 dv_status dv_fam_gumbel_gumbel_kl(const dv_fdist *p, const dv_fdist *q, dv_fresult *out,
                                   dv_error *err)
 {
-    double u = (p->s[1] - q->s[1]) / q->s[1];
     double z = (p->s[0] - q->s[0]) / q->s[1];
-    return ok_value(gumbel_core(u, z), true, out, err);
+    return ok_value(gumbel_core(p->s[1], q->s[1], z), true, out, err);
 }
 
 /* Weibull(λ, k) ↦ −log X is Gumbel(−log λ, 1/k): u = k2/k1 − 1, z = −k2 log(λ1/λ2). */
 dv_status dv_fam_weibull_weibull_kl(const dv_fdist *p, const dv_fdist *q, dv_fresult *out,
                                     dv_error *err)
 {
-    double u = (q->s[1] - p->s[1]) / p->s[1];
     double z = -q->s[1] * log_ratio(p->s[0], q->s[0]);
-    return ok_value(gumbel_core(u, z), true, out, err);
+    return ok_value(gumbel_core(q->s[1], p->s[1], z), true, out, err);
 }
 
 static double gamma_gamma(double ap, double bp, double aq, double bq)
 {
-    double h = aq - ap, db = bq - bp, delta = db / bp;
+    double h = aq - ap, db = bq - bp;
     if (fmin(ap, aq) >= 10.0) {
         /* Stirling: B_lgamma(ap, h) = ap·φ2(ε) − ½(log1p ε − ε) + tail, φ2(e) =
            (1+e)log1p e − e, ε = h/ap; the rate part is ap(δ − log1p δ) − h log1p δ.
@@ -579,11 +604,13 @@ static double gamma_gamma(double ap, double bp, double aq, double bq)
             return sum3((ap * (bq / bp)) * dv_xlog1pxmx(t), -0.5 * dv_log1pmx(e),
                         dv_binet_bregman(ap, h));
     }
-    double l1d = log_ratio(bq, bp);
-    double rate = isfinite(delta) ? ap * (delta - l1d) : (double)INFINITY;
-    if (fabs(delta) < 0.25)
-        rate = -ap * dv_log1pmx(delta);
-    return sum3(dv_lgamma_bregman_h(ap, h), rate, -h * l1d);
+    double l1d = log_ratio(bq, bp), lin;
+    double g = dv_lgamma_bregman_lin(ap, h, aq, &lin);
+    if (lin > 0.0)
+        /* B_lgamma ≈ ap here: with ap taken out of it, the rest of the rate term is
+           ap(1 + δ) − aq log1p δ = ap·bq/bp − aq log(bq/bp), with no term of size ap. */
+        return sum3(g, ap * (bq / bp), -aq * l1d);
+    return sum3(g, ap * dv_ratio_psi(bq, bp), -h * l1d);
 }
 
 dv_status dv_fam_gamma_gamma_kl(const dv_fdist *p, const dv_fdist *q, dv_fresult *out,
@@ -602,7 +629,7 @@ dv_status dv_fam_pareto_pareto_kl(const dv_fdist *p, const dv_fdist *q, dv_fresu
     if (sp < sq)
         return infinite(R_PARETO_SCALE, out);
     /* αq log(sp/sq) + (ρ − 1 − log ρ), ρ = αq/αp: both ≥ 0. */
-    double v = aq * log_ratio(sp, sq) - dv_log1pmx((aq - ap) / ap);
+    double v = aq * log_ratio(sp, sq) + dv_ratio_psi(aq, ap);
     return ok_value(v, true, out, err);
 }
 
@@ -619,18 +646,69 @@ dv_status dv_fam_uniform_uniform_kl(const dv_fdist *p, const dv_fdist *q, dv_fre
     return ok_value(log1p(gap / wp), true, out, err);
 }
 
+/*
+ * All αp_i, αq_i ≥ 10: Stirling for every term. The leading parts x_i·φ2(ε_i) summed
+ * minus P·φ2(E) (P = Σx_i, E = H/P the weighted mean of ε_i = h_i/x_i) is the Jensen gap
+ * of the convex φ2, which equals Σ x_i(1 + E)·φ2(t_i), t_i = (ε_i − E)/(1 + E): all terms
+ * ≥ 0, and 0 exactly when q is p scaled (where the separate terms cancel to nothing).
+ */
+static double dirichlet_kl_stirling(const double *ap, const double *aq, size_t k, double P,
+                                    double H)
+{
+    dv_acc kl = {0, 0};
+    double E = H / P;
+    for (size_t i = 0; i < k; i++) {
+        double x = ap[i], h = aq[i] - x, e = h / x;
+        /* ε_i − E = (h·P − H·x)/(x·P), the numerator from exact products */
+        double p1 = h * P, e1 = fma(h, P, -p1), p2 = H * x, e2 = fma(H, x, -p2);
+        double t = ((p1 - p2) + (e1 - e2)) / (x * P) / (1.0 + E);
+        dv_acc_add(&kl, x * (1.0 + E) * dv_xlog1pxmx(t));
+        dv_acc_add(&kl, -0.5 * dv_log1pmx(e));
+        dv_acc_add(&kl, dv_binet_bregman(x, h));
+    }
+    dv_acc_add(&kl, 0.5 * dv_log1pmx(E));
+    dv_acc_add(&kl, -dv_binet_bregman(P, H));
+    return dv_acc_value(&kl);
+}
+
 /* Σ B_lgamma(αp_i, h_i) − B_lgamma(Σαp, Σh): Dirichlet (and beta, k = 2). */
 static double dirichlet_kl(const double *ap, const double *aq, size_t k)
 {
     dv_acc sp = {0, 0}, sh = {0, 0}, kl = {0, 0};
+    double mn = INFINITY;
     for (size_t i = 0; i < k; i++) {
-        double h = aq[i] - ap[i];
         dv_acc_add(&sp, ap[i]);
-        dv_acc_add(&sh, h);
-        dv_acc_add(&kl, dv_lgamma_bregman_h(ap[i], h));
+        dv_acc_add(&sh, aq[i] - ap[i]);
+        mn = fmin(mn, fmin(ap[i], aq[i]));
     }
-    /* Rounding Σαp moves x at fixed h: B_lgamma's x-derivative is O(h²), so harmless. */
-    dv_acc_add(&kl, -dv_lgamma_bregman_h(dv_acc_value(&sp), dv_acc_value(&sh)));
+    double P = sp.s, P_lo = sp.c, H = dv_acc_value(&sh);
+    bool near = true;
+    for (size_t i = 0; i < k && near; i++)
+        near = fabs(aq[i] - ap[i]) <= 0.5 * ap[i];
+    if (near && k <= 64) {
+        double h[64];
+        for (size_t i = 0; i < k; i++)
+            h[i] = aq[i] - ap[i]; /* exact: αq_i within a factor 2 of αp_i (Sterbenz) */
+        return dv_dirichlet_bregman_near(ap, h, k, P, H);
+    }
+    if (mn >= 10.0)
+        return dirichlet_kl_stirling(ap, aq, k, P, H);
+    /* Terms B_lgamma ≈ x (a large αp_i with a much smaller αq_i) come back with x taken
+       out; Σ of the x taken out minus the same for P is then added exactly (it is small:
+       the components' linear parts cancel against the total's). Rounding Σαp moves x at
+       fixed h, to which B_lgamma is insensitive (its x-derivative is O(h²)). */
+    double lin;
+    dv_acc sq = {0, 0};
+    for (size_t i = 0; i < k; i++) {
+        dv_acc_add(&sq, aq[i]);
+        dv_acc_add(&kl, dv_lgamma_bregman_lin(ap[i], aq[i] - ap[i], aq[i], &lin));
+        dv_acc_add(&kl, lin);
+    }
+    dv_acc_add(&kl, -dv_lgamma_bregman_lin(P, H, dv_acc_value(&sq), &lin));
+    if (lin > 0.0) {
+        dv_acc_add(&kl, -P);
+        dv_acc_add(&kl, -P_lo);
+    }
     return dv_acc_value(&kl);
 }
 
@@ -656,8 +734,15 @@ dv_status dv_fam_continuous_bernoulli_continuous_bernoulli_kl(const dv_fdist *p,
                                                               dv_fresult *out,
                                                               dv_error *err)
 {
-    double xp = 0.5 * cb_eta(p), xq = 0.5 * cb_eta(q);
-    return ok_value(dv_logsinhc_bregman(xp, xq), true, out, err);
+    double xp = 0.5 * cb_eta(p);
+    double lp = p->s[0], lq = q->s[0], h;
+    if (!isnan(lp) && !isnan(lq) && lp <= 2.0 * lq && lq <= 2.0 * lp)
+        /* ηq − ηp = log(lq/lp) − log((1 − lq)/(1 − lp)) from the exact difference lq − lp:
+           the difference of two rounded logits would carry ε·|η| of absolute error. */
+        h = log1p((lq - lp) / lp) - log1p((lp - lq) / (1.0 - lp));
+    else
+        h = cb_eta(q) - cb_eta(p);
+    return ok_value(dv_logsinhc_bregman_h(xp, 0.5 * h), true, out, err);
 }
 
 dv_status dv_fam_von_mises_von_mises_kl(const dv_fdist *p, const dv_fdist *q,
@@ -724,13 +809,13 @@ static double mean_log(const dv_fdist *x)
     if (!strcmp(n, "weibull"))
         return log(s[0]) - DV_EULER / s[1];
     if (!strcmp(n, "uniform")) {
-        /* (h log h − l log l)/(h − l) − 1 = log h − log1p(ρ)/ρ − 1, ρ = (h − l)/l. */
+        /* (h log h − l log l)/(h − l) − 1 = log h − (1 − log1p(ρ)/ρ), ρ = (h − l)/l,
+           and 1 − log1p(ρ)/ρ = −(log1p ρ − ρ)/ρ keeps its digits for small ρ. */
         double l = s[0], h = s[1];
         if (l <= 0.0)
             return log(h) - 1.0;
         double rho = (h - l) / l;
-        double f = isinf(rho) ? 0.0 : log1p(rho) / rho;
-        return log(h) - f - 1.0;
+        return log(h) + (isinf(rho) ? -1.0 : dv_log1pmx(rho) / rho);
     }
     double a, b;
     gamma_of(x, &a, &b);
@@ -745,8 +830,8 @@ static double mean_log1m(const dv_fdist *x)
     double l = 1.0 - x->s[1], h = 1.0 - x->s[0]; /* 1 − x is uniform on [1 − high, 1 − low] */
     if (l <= 0.0)
         return log(h) - 1.0;
-    double rho = (h - l) / l;
-    return log(h) - log1p(rho) / rho - 1.0;
+    double rho = (x->s[1] - x->s[0]) / l;
+    return log(h) + dv_log1pmx(rho) / rho;
 }
 
 static dv_status cross(double neg_h, double ce, dv_fresult *out, dv_error *err)
@@ -956,7 +1041,7 @@ dv_status dv_fam_uniform_pareto_kl(const dv_fdist *p, const dv_fdist *q, dv_fres
     if (l < s)
         return infinite(R_INTERVAL, out);
     double rho = (h - l) / l;
-    double elog = log_ratio(h, s) - log1p(rho) / rho - 1.0;
+    double elog = log_ratio(h, s) + dv_log1pmx(rho) / rho;
     double t[3] = {-log_ratio(h - l, s), -log(a), (a + 1.0) * elog};
     return ok_value(sumv(t, 3), true, out, err);
 }

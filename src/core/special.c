@@ -25,6 +25,18 @@
 #include "special.h"
 
 
+/* 16-point Gauss–Legendre on [0, 1]: nodes and weights (mpmath, 50 digits, rounded). */
+static const double GL16[16][2] = {
+    {0x1.5b4f66ca1e083p-8, 0x1.bcddab4b7c211p-7}, {0x1.c60a99e906503p-6, 0x1.fdfb1a2c1265dp-6},
+    {0x1.132ff2bac6df4p-4, 0x1.85c4ee79cc258p-5}, {0x1.f4ee8896e3653p-4, 0x1.fe7af2bad386ap-5},
+    {0x1.874b732542e90p-3, 0x1.325f61bca3cbfp-4}, {0x1.157ed32de2c47p-2, 0x1.5a6ebbb5a75fcp-4},
+    {0x1.6fd1a8cdee642p-2, 0x1.75f8c77e0c00fp-4}, {0x1.cf5a853312ac1p-2, 0x1.83feae80e4dfcp-4},
+    {0x1.1852bd6676aa0p-1, 0x1.83feae80e4dfcp-4}, {0x1.48172b9908cdfp-1, 0x1.75f8c77e0c00fp-4},
+    {0x1.754096690e9ddp-1, 0x1.5a6ebbb5a75fcp-4}, {0x1.9e2d2336af45cp-1, 0x1.325f61bca3cbfp-4},
+    {0x1.c1622eed23936p-1, 0x1.fe7af2bad386ap-5}, {0x1.dd9a01a8a7241p-1, 0x1.85c4ee79cc258p-5},
+    {0x1.f1cfab30b7cd8p-1, 0x1.fdfb1a2c1265dp-6}, {0x1.fd4961326bc3fp-1, 0x1.bcddab4b7c211p-7},
+};
+
 /* ---- elementary differences ------------------------------------------------------------ */
 
 double dv_log1pmx(double e)
@@ -37,6 +49,15 @@ double dv_log1pmx(double e)
         return e * e * s;
     }
     return log1p(e) - e;
+}
+
+double dv_ratio_psi(double a, double b)
+{
+    if (a <= 2.0 * b && b <= 2.0 * a)
+        return -dv_log1pmx((a - b) / b); /* a − b exact (Sterbenz) */
+    double q = a / b;
+    double lq = (q >= DBL_MIN && q <= DBL_MAX) ? log(q) : log(a) - log(b);
+    return (q - 1.0) - lq; /* q far from 1: the terms differ by ≥ 30% */
 }
 
 double dv_xlog1pxmx(double e)
@@ -139,21 +160,25 @@ static double pow_breg(int m, double e)
     return expm1(-(double)m * log1p(e)) + (double)m * e;
 }
 
-/* lgamma(x+h) − lgamma(x) − hψ(x) for x ≥ 10 and x + h ≥ ~10 (Stirling). */
-static double stirling_breg(double x, double h)
+/* The Binet-tail part of the Stirling Bregman term:
+   Σ c_n x^{1−2n} [(1+e)^{−(2n−1)} − 1 + (2n−1)e], e = h/x. */
+static double binet_breg_tail(double x, double h)
 {
-    double e = h / x;
-    double main = x * dv_xlog1pxmx(e) - 0.5 * dv_log1pmx(e);
-    /* Binet tail: c_n x^{1−2n} [(1+e)^{−(2n−1)} − 1 + (2n−1)e]. */
-    double tail = 0.0, xp = 1.0 / x, r2 = xp * xp;
+    double e = h / x, tail = 0.0, xp = 1.0 / x, r2 = xp * xp;
     for (int n = 0; n < 9; n++) {
-        double t = BINET_C[n] * xp * pow_breg(2 * n + 1, e);
-        tail += t;
+        tail += BINET_C[n] * xp * pow_breg(2 * n + 1, e);
         xp *= r2;
         if (fpclassify(xp) == FP_ZERO)
             break;
     }
-    return main + tail;
+    return tail;
+}
+
+/* lgamma(x+h) − lgamma(x) − hψ(x) for x ≥ 10 and x + h ≥ ~10 (Stirling). */
+static double stirling_breg(double x, double h)
+{
+    double e = h / x;
+    return (x * dv_xlog1pxmx(e) - 0.5 * dv_log1pmx(e)) + binet_breg_tail(x, h);
 }
 
 /* lgamma(x+h) − lgamma(x) − hψ(x), h given exactly; y ≈ x + h is used only where
@@ -186,11 +211,77 @@ double dv_lgamma_bregman_h(double x, double h)
     return lgamma_breg_xh(x, h, x + h);
 }
 
+double dv_lgamma_bregman_lin(double x, double h, double y, double *lin)
+{
+    if (x >= STIRLING_MIN && y <= 0.5 * x) {
+        /* lgamma(y) − lgamma(x) − hψ(x) − x = lgamma(y) − yψ(x) − [lgamma(x) − xψ(x) + x],
+           and with Stirling lgamma(x) − xψ(x) + x = −½log x + ½log 2π + ½ + S(x) + xT(x):
+           no term of size x is left. */
+        static const double HALF_LOG_2PI_P_HALF = 0x1.6b3f8e4325f5ap+0; /* ½(1 + log 2π) */
+        double t = digamma_tail(x);
+        double psi = log(x) - 0.5 / x - t;
+        *lin = x;
+        return (lgamma(y) - y * psi) - (-0.5 * log(x) + HALF_LOG_2PI_P_HALF + dv_binet(x) + x * t);
+    }
+    *lin = 0.0;
+    return lgamma_breg_xh(x, h, y);
+}
+
+/* ---- the Dirichlet log-normaliser near a point ------------------------------------- */
+
+/* hᵀ∇²A(α)h for A = Σ lgamma(α_i) − lgamma(Σα): Σh_i²ψ'(α_i) − H²ψ'(α0). With
+   ψ'(x) = 1/x + r(x): Σh_i²/α_i − H²/α0 = Σ α_i(ε_i − E)² (ε_i = h_i/α_i, E = H/α0) is a
+   sum of squares, and Σh_i²r(α_i) − H²r(α0) cancels by at most a small factor. */
+static double dirichlet_quadform(const double *a, const double *h, size_t k, double s,
+                                 double P, double H)
+{
+    double a0 = P + s * H, E = H / a0, sum = 0.0, rr = 0.0;
+    for (size_t i = 0; i < k; i++) {
+        double ai = a[i] + s * h[i], d = h[i] / ai - E;
+        sum += ai * d * d;
+        rr += h[i] * h[i] * dv_trigamma_m1x(ai);
+    }
+    return sum + (rr - H * H * dv_trigamma_m1x(a0));
+}
+
+double dv_dirichlet_bregman_near(const double *a, const double *h, size_t k, double P,
+                                 double H)
+{
+    /* ∫₀¹ (1 − s) hᵀ∇²A(α + s h)h ds; the integrand is analytic in s on a disc of radius
+       ≥ 2 around [0, 1] when every |h_i| ≤ α_i/2 (ψ' has its poles at 0, −1, …). */
+    double sum = 0.0;
+    for (int i = 0; i < 16; i++)
+        sum += GL16[i][1] * (1.0 - GL16[i][0]) * dirichlet_quadform(a, h, k, GL16[i][0], P, H);
+    return sum;
+}
+
 double dv_binet_bregman(double x, double h)
 {
     assert(x >= STIRLING_MIN);
-    double e = h / x;
-    return stirling_breg(x, h) - (x * dv_xlog1pxmx(e) - 0.5 * dv_log1pmx(e));
+    return binet_breg_tail(x, h);
+}
+
+double dv_trigamma_m1x(double x)
+{
+    assert(x > 0.0);
+    /* B_2k for k = 1..9: ψ'(x) = 1/x + 1/(2x²) + Σ B_2k / x^{2k+1} for x ≥ 10. */
+    static const double B2K[9] = {1.0 / 6.0,   -1.0 / 30.0,     1.0 / 42.0,
+                                  -1.0 / 30.0, 5.0 / 66.0,      -691.0 / 2730.0,
+                                  7.0 / 6.0,   -3617.0 / 510.0, 43867.0 / 798.0};
+    int n = x >= STIRLING_MIN ? 0 : (int)ceil(STIRLING_MIN - x);
+    double y = x + (double)n, r = 1.0 / y, r2 = r * r, s = 0.0;
+    for (int k = 8; k >= 0; k--)
+        s = B2K[k] + r2 * s;
+    double v = 0.5 * r2 + s * r2 * r;
+    if (n == 0)
+        return v;
+    /* ψ'(x) − 1/x = [ψ'(y) − 1/y] + Σ_{k<n} 1/(x+k)² − n/(x·y) */
+    double sq = 0.0;
+    for (int k = n - 1; k >= 0; k--) {
+        double xk = x + (double)k;
+        sq += 1.0 / (xk * xk);
+    }
+    return (v + sq) - (double)n / (x * y);
 }
 
 /* ψ(x + h) − ψ(x) for x > 0, x + h > 0, without cancellation when |h| ≪ x. */
@@ -302,6 +393,15 @@ static void i0_asym(double x, double *s0, double *b, double *c)
     *c = sc / sa;
 }
 
+double dv_log_i0e(double x)
+{
+    if (x < BESSEL_ASYM)
+        return dv_log_i0(x) - x;
+    double s0, b, c;
+    i0_asym(x, &s0, &b, &c);
+    return -0.5 * log(2.0 * M_PI * x) + log(s0);
+}
+
 double dv_log_i0(double x)
 {
     assert(x >= 0.0);
@@ -329,8 +429,23 @@ double dv_bessel_ratio(double x)
 
 double dv_bessel_ratio_c(double x)
 {
-    if (x < BESSEL_ASYM)
-        return 1.0 - dv_bessel_ratio(x); /* A ≤ 0.98 here: at most ~6 bits lost */
+    if (x < BESSEL_ASYM) {
+        /* 1 − A = (I0 − I1)/I0 with I0 − I1 = (1/π)∫₀^π e^{x cos θ}(1 − cos θ)dθ: a
+           positive integrand, so no cancellation (1 − A by subtraction loses ~6 bits at
+           x = 25). The trapezoid rule on this periodic analytic integrand errs by
+           ~I_{2N}(x)/I0(x) < 1e-28 for N = 40 and x < 25. Both integrals scaled by e^−x,
+           with cos θ − 1 = −2 sin²(θ/2). */
+        enum { N = 40 };
+        double s0 = 0.0, sb = 0.0;
+        for (int j = 0; j <= N; j++) {
+            double th = M_PI * (double)j / (double)N, sh = sin(0.5 * th);
+            double w = (j == 0 || j == N) ? 0.5 : 1.0, om = 2.0 * sh * sh;
+            double e = w * exp(-x * om);
+            s0 += e;
+            sb += e * om;
+        }
+        return sb / s0;
+    }
     double s0, b, c;
     i0_asym(x, &s0, &b, &c);
     return b;
@@ -350,17 +465,6 @@ static double log_i0_d2(double x)
     return 2.0 * c - b * b + b / x;
 }
 
-/* 16-point Gauss–Legendre on [0, 1]: nodes and weights (mpmath, 50 digits, rounded). */
-static const double GL16[16][2] = {
-    {0x1.5b4f66ca1e083p-8, 0x1.bcddab4b7c211p-7}, {0x1.c60a99e906503p-6, 0x1.fdfb1a2c1265dp-6},
-    {0x1.132ff2bac6df4p-4, 0x1.85c4ee79cc258p-5}, {0x1.f4ee8896e3653p-4, 0x1.fe7af2bad386ap-5},
-    {0x1.874b732542e90p-3, 0x1.325f61bca3cbfp-4}, {0x1.157ed32de2c47p-2, 0x1.5a6ebbb5a75fcp-4},
-    {0x1.6fd1a8cdee642p-2, 0x1.75f8c77e0c00fp-4}, {0x1.cf5a853312ac1p-2, 0x1.83feae80e4dfcp-4},
-    {0x1.1852bd6676aa0p-1, 0x1.83feae80e4dfcp-4}, {0x1.48172b9908cdfp-1, 0x1.75f8c77e0c00fp-4},
-    {0x1.754096690e9ddp-1, 0x1.5a6ebbb5a75fcp-4}, {0x1.9e2d2336af45cp-1, 0x1.325f61bca3cbfp-4},
-    {0x1.c1622eed23936p-1, 0x1.fe7af2bad386ap-5}, {0x1.dd9a01a8a7241p-1, 0x1.85c4ee79cc258p-5},
-    {0x1.f1cfab30b7cd8p-1, 0x1.fdfb1a2c1265dp-6}, {0x1.fd4961326bc3fp-1, 0x1.bcddab4b7c211p-7},
-};
 
 /*
  * f(y) − f(x) − (y − x)f'(x) = ∫_x^y (y − t) f''(t) dt, an integral of a one-signed
@@ -370,16 +474,19 @@ static const double GL16[16][2] = {
  * least its length (zeros of I0 at ±2.40i…, poles at ±iπ…, or the 1/t² scale of the
  * large-argument asymptotics), which makes the rule exact to ~1e-20. The weight y − t
  * is formed as (y − b) + (b − a)(1 − s): y − x itself is exact when x ≈ y (Sterbenz), and
- * forming y − t from the rounded node t would lose everything when |y − x| ≪ |x|.
+ * forming y − t from the rounded node t would lose everything when |y − x| ≪ |x|. The
+ * end point y is taken as given, not as x + h: far from x, the rounding of x + h would
+ * move it by ulp(x), which matters when |y| ≪ |x|.
  */
-static double bregman_path(double (*f2)(double), double x, double y)
+static double bregman_path(double (*f2)(double), double x, double h, double y)
 {
     double total = 0.0, a = x;
     for (int panel = 0; panel < 4000; panel++) {
         double step = 0.5 * fmax(fabs(a), 1.0);
-        bool last = fabs(y - a) <= step;
+        bool first_last = panel == 0 && fabs(h) <= step; /* then len = h, exact */
+        bool last = first_last || fabs(y - a) <= step;
         double b = last ? y : a + copysign(step, y - a);
-        double len = b - a, off = last ? 0.0 : y - b, s = 0.0;
+        double len = first_last ? h : b - a, off = last ? 0.0 : y - b, s = 0.0;
         for (int i = 0; i < 16; i++)
             s += GL16[i][1] * (off + len * (1.0 - GL16[i][0])) * f2(a + GL16[i][0] * len);
         total += len * s;
@@ -395,7 +502,7 @@ double dv_log_i0_bregman(double x, double y)
     assert(x >= 0.0 && y >= 0.0);
     if (fpclassify(y - x) == FP_ZERO)
         return 0.0;
-    return bregman_path(log_i0_d2, x, y);
+    return bregman_path(log_i0_d2, x, y - x, y);
 }
 
 /* ---- log(sinh x / x) --------------------------------------------------------------------- */
@@ -465,7 +572,12 @@ double dv_logsinhc_d2(double x)
 
 double dv_logsinhc_bregman(double x, double y)
 {
-    if (fpclassify(y - x) == FP_ZERO)
+    return dv_logsinhc_bregman_h(x, y - x);
+}
+
+double dv_logsinhc_bregman_h(double x, double h)
+{
+    if (fpclassify(h) == FP_ZERO)
         return 0.0;
-    return bregman_path(dv_logsinhc_d2, x, y);
+    return bregman_path(dv_logsinhc_d2, x, h, x + h);
 }

@@ -14,6 +14,8 @@
 /* Euler–Mascheroni constant γ. */
 #define DV_EULER 0x1.2788cfc6fb619p-1
 
+/* a/b − 1 − log(a/b) ≥ 0 for a, b > 0, accurate near a = b and for a/b near 0. */
+double dv_ratio_psi(double a, double b);
 /* log1p(e) − e, e > −1, without cancellation for small |e|. */
 double dv_log1pmx(double e);
 /* (1 + e)·log1p(e) − e ≥ 0, e ≥ −1. */
@@ -38,10 +40,22 @@ double dv_lgamma_bregman(double x, double y);
 
 /* The same with h = y − x given exactly (x + h > 0). */
 double dv_lgamma_bregman_h(double x, double h);
+/* B_lgamma(x, h) − *lin, where *lin is set to x or 0: for x ≥ 10 and x + h ≤ x/2 the
+   Bregman term is ≈ x and is returned with x taken out (computed without terms of size
+   x; y = x + h as given, used there instead of x + h), so that sums of such terms whose linear parts cancel analytically (Dirichlet,
+   gamma) can cancel them exactly. */
+double dv_lgamma_bregman_lin(double x, double h, double y, double *lin);
 /* Only the Binet-tail part of dv_lgamma_bregman_h for x, x + h ≥ 10: the whole minus
    x·[(1+ε)log1p ε − ε] − ½[log1p ε − ε], ε = h/x (gamma–gamma combines the leading part
    with its rate term analytically). */
 double dv_binet_bregman(double x, double h);
+/* ψ'(x) − 1/x > 0 (trigamma with its leading term taken out), x > 0. */
+double dv_trigamma_m1x(double x);
+/* The Dirichlet KL Σ B_lgamma(α_i, h_i) − B_lgamma(P, H) (P = Σα_i, H = Σh_i) for
+   |h_i| ≤ α_i/2, as the integral of its Hessian quadratic form: no cancellation even
+   where the separate Bregman terms nearly cancel (large α, q ≈ p scaled). */
+double dv_dirichlet_bregman_near(const double *a, const double *h, size_t k, double P,
+                                 double H);
 /* ψ(x + h) − ψ(x), x > 0, x + h > 0, accurate when |h| ≪ x. */
 double dv_digamma_diff(double x, double h);
 
@@ -64,5 +78,9 @@ double dv_logsinhc_d1(double x);
 double dv_logsinhc_d2(double x);
 /* Bregman divergence of log(sinh x / x): f(y) − f(x) − (y − x)f'(x) ≥ 0. */
 double dv_logsinhc_bregman(double x, double y);
+/* The same with h = y − x given exactly. */
+double dv_logsinhc_bregman_h(double x, double h);
+/* log I0(x) − x (the exponentially scaled form), x ≥ 0. */
+double dv_log_i0e(double x);
 
 #endif /* DV_SPECIAL_H */

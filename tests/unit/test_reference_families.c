@@ -7,6 +7,7 @@
  * (exactly 0 where the reference is 0; +inf with a reason where it is inf). Prints the
  * worst relative error per pair and per entropy, and per tag (wide / near / extreme).
  */
+#include <float.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -114,6 +115,10 @@ static void check_one(const char *tag, const char *gname, const char *line_copy,
 {
     char tg[128];
     snprintf(tg, sizeof tg, "[%s]", tag);
+    if (st == DV_NOT_FINITE && strcmp(ref, "inf") != 0 && !(fabs(strtod(ref, NULL)) <= DBL_MAX)) {
+        note("[beyond a double: not_finite as expected]", 0.0);
+        return; /* a finite KL above 1.8e308 is reported as not representable */
+    }
     if (st != DV_OK) {
         print_error("%s: error %s\n", line_copy, err->msg);
         failures++;
