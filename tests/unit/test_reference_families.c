@@ -50,6 +50,8 @@ typedef struct group {
     int n;
 } group;
 
+static FILE *dump; /* DV_TEST_DUMP: one line per case, "<got %a>" or "error", for
+                      tests/data/gen/compare_torch_families.py */
 static group groups[MAXG];
 static int ngroups;
 static int failures;
@@ -115,6 +117,12 @@ static void check_one(const char *tag, const char *gname, const char *line_copy,
 {
     char tg[128];
     snprintf(tg, sizeof tg, "[%s]", tag);
+    if (dump) {
+        if (st == DV_OK)
+            fprintf(dump, "%a\n", r->nats);
+        else
+            fprintf(dump, "error\n");
+    }
     if (st == DV_NOT_FINITE && strcmp(ref, "inf") != 0 && !(fabs(strtod(ref, NULL)) <= DBL_MAX)) {
         note("[beyond a double: not_finite as expected]", 0.0);
         return; /* a finite KL above 1.8e308 is reported as not representable */
@@ -153,6 +161,8 @@ static void test_reference(void **state)
     if (!buf)
         fail_msg("cannot read %s", path);
     int ncases = 0;
+    const char *dpath = getenv("DV_TEST_DUMP");
+    dump = dpath ? fopen(dpath, "w") : NULL;
     for (char *line = buf; *line;) {
         char *end = strchr(line, '\n');
         if (end)
@@ -185,6 +195,8 @@ static void test_reference(void **state)
         line = end ? end + 1 : line + strlen(line);
     }
     free(buf);
+    if (dump)
+        fclose(dump);
     printf("%d cases; worst relative error per group (bar %.0e):\n", ncases, REL_TOL);
     for (int i = 0; i < ngroups; i++)
         printf("  %-50s %5d  %.2e%s\n", groups[i].name, groups[i].n, groups[i].worst,
