@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # divergenced container image.
-#   make image        build it with podman (scripts/image.sh; makes the base locally)
-#   make image-test   build, run and check it (scripts/image_test.sh)
+#   make image        build it with podman (deploy/image.sh; makes the base locally)
+#   make image-test   build, run and check it (deploy/image_test.sh)
 # Plain `docker build -t divergenced .` / `podman build --format docker .` work too
 # wherever debian:bookworm-slim can be pulled.
 
@@ -10,11 +10,11 @@ FROM debian:bookworm-slim AS build
 ENV DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      gcc libc6-dev make pkg-config libmicrohttpd-dev libjansson-dev \
+      gcc libc6-dev make pkg-config libmicrohttpd-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Makefile VERSION ./
-COPY scripts/deps.sh scripts/openapi_embed.S scripts/
+COPY .ci/deps.sh .ci/
 COPY api/ api/
 COPY src/ src/
 # DEPS=0: the packages are installed above, the Makefile must not try apt itself.
@@ -31,9 +31,10 @@ LABEL org.opencontainers.image.title="divergenced" \
       org.opencontainers.image.description="HTTP/JSON service for entropy, cross-entropy, KL and JS divergences" \
       org.opencontainers.image.version="${VERSION}"
 ENV DEBIAN_FRONTEND=noninteractive
-# Only the shared libraries the binary links; then no apt lists, caches, docs or logs.
+# Only the shared library the binary links (libmicrohttpd; libc and libm are in the
+# base); then no apt lists, caches, docs or logs.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libmicrohttpd12 libjansson4 \
+ && apt-get install -y --no-install-recommends libmicrohttpd12 \
  && apt-get clean \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/cache/debconf/*-old \
            /var/log/apt /var/log/dpkg.log /var/log/alternatives.log \

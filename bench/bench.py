@@ -252,7 +252,7 @@ def run(bin_path, smoke, tmp, R, notes):
                      (have_torch, "PyTorch (python3-torch)"), (have_wrk, "wrk"),
                      (have_nginx, "nginx")):
         if not ok:
-            msg = "%s not installed: its baseline is skipped (scripts/deps.sh bench)" % what
+            msg = "%s not installed: its baseline is skipped (.ci/deps.sh bench)" % what
             log(msg)
             notes.append(msg)
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/run.sh BIN [--smoke] [--out FILE] — benchmarks divergenced against nginx, a
 # FastAPI + scipy service and a PyTorch service on loopback and writes bench/RESULTS.md
-# (--smoke: tiny inputs, report to stdout; what scripts/check_bench.sh runs in make test).
+# (--smoke: tiny inputs, report to stdout; what tests/bench-smoke/run.sh runs in make test).
 # bench/bench.py does the work and stops every process it started, by PID.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)

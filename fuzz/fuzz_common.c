@@ -134,7 +134,7 @@ void fuzz_route(const char *path, const uint8_t *data, size_t size)
     r->cfg = fuzz_config();
     r->path = path;
     snprintf(r->method, sizeof r->method, "POST");
-    r->route = route_find(path, &r->route_index);
+    r->route = route_find(&api_routes, path, &r->route_index);
     if (!r->route)
         fuzz_fail("no route %s", path);
     /* As server.c does: an exact-size malloc'd copy, so ASan sees any over-read. */

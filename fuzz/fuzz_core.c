@@ -67,10 +67,10 @@ static bool prepare(double *v, size_t n, bool logits, double temp, const char *n
 {
     dv_error err;
     if (logits)
-        return dv_prepare_logits(v, n, temp, name, d, &err) == DV_OK;
+        return dv_prepare_logits(v, n, temp, DV_NAME(name[0] == 'q' ? DV_ARG_Q : DV_ARG_P, name), d, &err) == DV_OK;
     for (size_t i = 0; i < n; i++)
         v[i] = fabs(v[i]);
-    return dv_prepare_weights(v, n, true, name, d, &err) == DV_OK;
+    return dv_prepare_weights(v, n, true, DV_NAME(name[0] == 'q' ? DV_ARG_Q : DV_ARG_P, name), d, &err) == DV_OK;
 }
 
 static void check_discrete(const dv_dist *p, const dv_dist *q, size_t n)

@@ -18,6 +18,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "routes.h"
 #include "server.h"
 
 static const char usage[] =
@@ -35,6 +36,10 @@ static const char usage[] =
     "  --max-connections N    simultaneous connections (1024); a few more are answered 503,\n"
     "                         the rest refused [DIVERGENCED_MAX_CONNECTIONS]\n"
     "  --timeout SECONDS      idle connection timeout (30) [DIVERGENCED_TIMEOUT]\n"
+    "  --header-timeout SECS  a request head must arrive whole within this (20), else 408\n"
+    "                         [DIVERGENCED_HEADER_TIMEOUT]\n"
+    "  --body-min-rate BYTES  bytes/s a body must average once it has taken 20 s (500;\n"
+    "                         0 = off), else 408 [DIVERGENCED_BODY_MIN_RATE]\n"
     "  --cors-origin ORIGIN   Access-Control-Allow-Origin value (*) [DIVERGENCED_CORS_ORIGIN]\n"
     "  --api-key-file PATH    require \"Authorization: Bearer <key>\" on compute routes and\n"
     "                         /metrics; the key is the file's first line (off)\n"
@@ -47,10 +52,28 @@ static const char usage[] =
     "  --healthcheck          GET http://127.0.0.1:PORT/healthz and exit 0 if it answers 200\n"
     "                         (for container HEALTHCHECK)\n"
     "  --help                 this text\n"
-    "  --version              the version\n"
-    "\n"
-    "Routes: POST /entropy /kl /cross-entropy /js /gaussian-kl /batch/categorical-kl;\n"
-    "GET /healthz /readyz /metrics /openapi.yaml. SIGTERM or SIGINT drains and exits 0.\n";
+    "  --version              the version\n";
+
+/* The routes, from the table the server is given (so --help cannot fall behind it). */
+static void print_routes(FILE *out)
+{
+    static const char *const methods[] = {"POST", "GET"};
+    fputs("\nRoutes:", out);
+    for (size_t m = 0; m < 2; m++) {
+        int col = fprintf(out, "%s%s", m ? ";\n  " : "\n  ", methods[m]);
+        for (size_t i = 0; i < api_routes.count; i++) {
+            if (strcmp(api_routes.rows[i].method, methods[m]) != 0)
+                continue;
+            const char *p = api_routes.rows[i].path;
+            if (col + 1 + (int)strlen(p) > 88) {
+                fputs("\n   ", out);
+                col = 3;
+            }
+            col += fprintf(out, " %s", p);
+        }
+    }
+    fputs(" (and HEAD).\nSIGTERM or SIGINT drains and exits 0.\n", out);
+}
 
 typedef struct opt_state {
     dv_config cfg;
@@ -118,6 +141,8 @@ NUM_SETTER(set_max_body, max_body, 1, SIZE_MAX / 2)
 NUM_SETTER(set_max_elements, max_elements, 1, SIZE_MAX / 16)
 NUM_SETTER(set_max_connections, max_connections, 1, 1000000)
 NUM_SETTER(set_timeout, timeout, 1, 86400)
+NUM_SETTER(set_header_timeout, header_timeout, 1, 86400)
+NUM_SETTER(set_body_min_rate, body_min_rate, 0, 1u << 30)
 NUM_SETTER(set_grace, shutdown_grace, 0, 86400)
 
 static bool set_cors(opt_state *st, const char *v)
@@ -163,6 +188,10 @@ static const option_row options[] = {
     {"max-connections", "DIVERGENCED_MAX_CONNECTIONS", set_max_connections,
      "a whole number >= 1"},
     {"timeout", "DIVERGENCED_TIMEOUT", set_timeout, "seconds from 1 to 86400"},
+    {"header-timeout", "DIVERGENCED_HEADER_TIMEOUT", set_header_timeout,
+     "seconds from 1 to 86400"},
+    {"body-min-rate", "DIVERGENCED_BODY_MIN_RATE", set_body_min_rate,
+     "bytes per second from 0 (off) to 1073741824"},
     {"cors-origin", "DIVERGENCED_CORS_ORIGIN", set_cors, "an origin like * or https://x.example"},
     {"api-key-file", "DIVERGENCED_API_KEY_FILE", set_key_file, "a file path"},
     {"shutdown-grace", "DIVERGENCED_SHUTDOWN_GRACE", set_grace, "seconds from 0 to 86400"},
@@ -243,6 +272,8 @@ static bool parse_args(int argc, char **argv, opt_state *st, int *exit_now)
     c->max_elements = 16u << 20;
     c->max_connections = 1024;
     c->timeout = 30;
+    c->header_timeout = 20;
+    c->body_min_rate = 500;
     snprintf(c->cors_origin, sizeof c->cors_origin, "*");
     c->shutdown_grace = 10;
     c->log_json = true;
@@ -265,6 +296,7 @@ static bool parse_args(int argc, char **argv, opt_state *st, int *exit_now)
     while ((ch = getopt_long(argc, argv, ":", lo, NULL)) != -1) {
         if (ch == 'h') {
             fputs(usage, stdout);
+            print_routes(stdout);
             *exit_now = 0;
             return false;
         }
@@ -314,7 +346,7 @@ int main(int argc, char **argv)
 
     signal(SIGPIPE, SIG_IGN);
 
-    if (!server_start(&st.cfg))
+    if (!server_start(&st.cfg, &api_routes))
         return 1;
     logline l;
     log_begin(&l, LOG_INFO, "listening");

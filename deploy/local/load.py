@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Bounded load through nginx for scripts/cluster_demo.sh (Python standard library only).
+"""Bounded load through nginx for deploy/cluster_demo.sh (Python standard library only).
 
     load.py --url http://127.0.0.1:PORT/kl --key-file FILE --threads 4
             --max-seconds 60 --max-requests 200000 --stop-file PATH --out summary.json

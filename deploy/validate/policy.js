@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 // What our deployment promises, checked on one rendered kustomization
-// (scripts/check_deploy.sh; the schema check is validate.js):
+// (tests/deploy/run.sh; the schema check is validate.js):
 //
 //   node deploy/validate/policy.js RENDERED.yaml
 //

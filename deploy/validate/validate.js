@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 'use strict';
-// Offline validation of rendered Kubernetes manifests (scripts/check_deploy.sh).
+// Offline validation of rendered Kubernetes manifests (tests/deploy/run.sh).
 //
 //   node deploy/validate/validate.js FILE...      (multi-document YAML; "-" = stdin)
 //

@@ -15,6 +15,7 @@
  *    whose odd (linear) parts cancel exactly.
  * Nothing allocates; every loop is O(n).
  */
+#include <assert.h>
 #include <float.h>
 
 #include "internal.h"
@@ -135,6 +136,7 @@ double dv_log_prob(const dv_dist *d, size_t i)
 
 double dv_entropy(const dv_dist *p, double *terms)
 {
+    assert(p->n > 0);
     dv_acc a = {0.0, 0.0};
     for (size_t i = 0; i < p->n; i++) {
         double term = 0.0;
@@ -345,6 +347,7 @@ static dv_value kl_log(const dv_dist *p, const dv_dist *q, double *terms)
 
 dv_value dv_kl(const dv_dist *p, const dv_dist *q, double *terms)
 {
+    assert(p->n == q->n && p->n > 0); /* dv_check_same_n and the prepare functions */
     if (p->kind == DV_WEIGHTS && q->kind == DV_WEIGHTS)
         return kl_weights(p, q, terms);
     return kl_log(p, q, terms);
@@ -352,12 +355,15 @@ dv_value dv_kl(const dv_dist *p, const dv_dist *q, double *terms)
 
 /* ---- cross-entropy ------------------------------------------------------------------ */
 
-dv_value dv_cross_entropy(const dv_dist *p, const dv_dist *q, double *terms)
+dv_value dv_cross_entropy_parts(const dv_dist *p, const dv_dist *q, double *terms,
+                                double *entropy_nats, dv_value *kl)
 {
     /* H(P) + D(P‖Q): two non-negative sums, so no cancellation, and the identity
      * H(P,Q) = H(P) + D(P‖Q) holds to rounding by construction. Summing −P log Q directly
      * would lose the small D when P ≈ Q is one-hot. */
     dv_value d = dv_kl(p, q, NULL);
+    if (kl)
+        *kl = d;
     if (terms) {
         for (size_t i = 0; i < p->n; i++) {
             double pi = dv_prob(p, i);
@@ -370,10 +376,19 @@ dv_value dv_cross_entropy(const dv_dist *p, const dv_dist *q, double *terms)
                 terms[i] = -pi * dv_log_prob(q, i);
         }
     }
-    if (d.inf_index != DV_NO_INDEX)
-        return d;
-    d.nats += dv_entropy(p, NULL);
+    if (d.inf_index == DV_NO_INDEX || entropy_nats) {
+        double h = dv_entropy(p, NULL);
+        if (entropy_nats)
+            *entropy_nats = h;
+        if (d.inf_index == DV_NO_INDEX)
+            d.nats += h;
+    }
     return d;
+}
+
+dv_value dv_cross_entropy(const dv_dist *p, const dv_dist *q, double *terms)
+{
+    return dv_cross_entropy_parts(p, q, terms, NULL, NULL);
 }
 
 /* ---- Jensen–Shannon ----------------------------------------------------------------- */
@@ -417,6 +432,7 @@ static double psi_d(double d)
 
 double dv_js(const dv_dist *p, const dv_dist *q, double *terms)
 {
+    assert(p->n == q->n && p->n > 0);
     bool ww = p->kind == DV_WEIGHTS && q->kind == DV_WEIGHTS;
     dd dl = lse_diff(p, q);
     dv_acc a = {0.0, 0.0};

@@ -92,12 +92,28 @@ static inline dv_loc dv_at2(int arg, const char *member, size_t i, size_t j)
 
 typedef struct dv_error {
     dv_status status;
-    size_t index; /* flat (row-major) index of the offending element, or DV_NO_INDEX */
-    int arg;      /* which argument the error concerns: 0 = first (P), 1 = second (Q) */
-    dv_loc at;    /* the structured location (filled by dv_fail_at)                   */
-    char msg[256];/* e.g. "q[2] is -0.1; probabilities must be >= 0" (names come from
-                     the caller's `name` arguments) */
+    dv_loc at;      /* where: argument, member, indices                               */
+    char msg[256];  /* e.g. "q[2] is -0.1; probabilities must be >= 0" (names come from
+                       the caller's dv_name)                                          */
 } dv_error;
+
+typedef struct dv_support dv_support;
+
+/*
+ * How the caller names a distribution it hands to the core: which argument it is (for
+ * the error location), the name messages use ("p", "q_logits"), the batch row it is
+ * (messages "p_logits[3][2]", locations row 3, element 2), and optionally the support
+ * whose keys label its elements (messages q["cat"] instead of q[2]; the location still
+ * holds the element index, which the caller maps back to its label).
+ */
+typedef struct dv_name {
+    int arg;                  /* DV_ARG_P or DV_ARG_Q                   */
+    const char *member;       /* "p", "q", "p_logits", "label"          */
+    size_t row;               /* DV_NO_INDEX unless one row of a batch  */
+    const dv_support *labels; /* NULL: elements are named by index      */
+} dv_name;
+/* A plain name: DV_NAME(DV_ARG_Q, "q"). */
+#define DV_NAME(arg, member) (&(const dv_name){(arg), (member), DV_NO_INDEX, NULL})
 
 /* Returns a short constant name for a status ("negative", "not_normalized", …). */
 const char *dv_status_name(dv_status s);
@@ -153,27 +169,27 @@ typedef struct dv_dist {
  * the exact rescaling happens inside the computations. When the total overflows a double
  * (or, with normalize, lies outside [2^-64, 2^64]), v is scaled in place by an exact power
  * of two, which leaves P unchanged (that is why v is not const).
- * `name` ("p", "q", "p[3]" …) is used in messages only; err->arg is 1 when name starts
- * with 'q', else 0 (here and in dv_prepare_logits).
+ * `name` says how messages name the vector and where errors point (see dv_name): an
+ * element error is at (row, i) or (i); a whole-vector error at the argument itself.
  */
-dv_status dv_prepare_weights(double *v, size_t n, bool normalize, const char *name,
+dv_status dv_prepare_weights(double *v, size_t n, bool normalize, const dv_name *name,
                              dv_dist *out, dv_error *err);
 
 /*
  * Validate logits and prepare softmax(v / temperature): non-empty, finite entries,
  * temperature finite and > 0, and v[i]/temperature finite (else DV_NOT_FINITE).
  */
-dv_status dv_prepare_logits(const double *v, size_t n, double temperature, const char *name,
-                            dv_dist *out, dv_error *err);
+dv_status dv_prepare_logits(const double *v, size_t n, double temperature,
+                            const dv_name *name, dv_dist *out, dv_error *err);
 
 /* Probability of category i and its natural log (−inf for a zero probability). */
 double dv_prob(const dv_dist *d, size_t i);
 double dv_log_prob(const dv_dist *d, size_t i);
 
 /* Both must have the same n; else DV_SHAPE_MISMATCH naming both ("p has 3 entries but
- * q has 4"). */
-dv_status dv_check_same_n(const dv_dist *p, const dv_dist *q, const char *pname,
-                          const char *qname, dv_error *err);
+ * q has 4"), located at qname's argument. */
+dv_status dv_check_same_n(const dv_dist *p, const dv_dist *q, const dv_name *pname,
+                          const dv_name *qname, dv_error *err);
 
 /* A result that may be infinite. */
 typedef struct dv_value {
@@ -196,6 +212,9 @@ double dv_entropy(const dv_dist *p, double *terms);
 dv_value dv_kl(const dv_dist *p, const dv_dist *q, double *terms);
 dv_value dv_cross_entropy(const dv_dist *p, const dv_dist *q, double *terms);
 double dv_js(const dv_dist *p, const dv_dist *q, double *terms); /* ≤ ln 2 */
+/* H(P,Q) and, computed once on the way, H(P) and D(P‖Q) (either output may be NULL). */
+dv_value dv_cross_entropy_parts(const dv_dist *p, const dv_dist *q, double *terms,
+                                double *entropy_nats, dv_value *kl);
 
 /* Perplexity from an entropy in nats: exp(H) (= b^H in base b). */
 double dv_perplexity(double entropy_nats);
@@ -241,34 +260,28 @@ typedef struct dv_gauss {
 } dv_gauss;
 
 /*
- * err->arg of the Gaussian functions. dv_check_gauss says WHICH MEMBER (mean or scale)
- * err->index points into; dv_gaussian_kl and dv_gaussian_kl_rows say WHICH GAUSSIAN
- * (p or q) the error concerns. Call dv_check_gauss on p and on q first to get element
- * errors with an index: the KL functions re-run those checks only as a safety net, and
- * an element error found there has index DV_NO_INDEX (the message still names it).
+ * Error locations of the Gaussian functions: arg = DV_ARG_P or DV_ARG_Q (which Gaussian),
+ * member = "mean" or the scale's member ("std", "var", "log_var", "cov"), indices =
+ * (row, dimension) in a batch, (row, column) in a covariance, (dimension) otherwise;
+ * errors about a whole Gaussian (shapes, a KL too large for a double) have no member.
  */
-enum { DV_GAUSS_MEAN = 0, DV_GAUSS_SCALE = 1 }; /* dv_check_gauss               */
-enum { DV_GAUSS_P = 0, DV_GAUSS_Q = 1 };        /* dv_gaussian_kl, _kl_rows     */
-
 /*
  * Element checks only: dim ≥ 1 (DV_EMPTY), finite means and scales (DV_NOT_FINITE),
  * std/var > 0 (DV_NOT_POSITIVE), a COV symmetric within 1e-12 relative
  * (|a_ij − a_ji| ≤ 1e-12·max(|a_ij|, |a_ji|, √(|a_ii|·|a_jj|)); DV_NOT_SYMMETRIC, index =
  * flat index of the entry below the diagonal that disagrees), no COV in a batch
  * (DV_SHAPE_MISMATCH), sizes that fit (DV_TOO_LARGE). Positive definiteness is found by
- * dv_gaussian_kl. `name` is used in messages ("p", "q"); err->index is a flat index into
- * the member (mean or scale) named in the message; err->arg is DV_GAUSS_MEAN (0) or
- * DV_GAUSS_SCALE (1).
+ * dv_gaussian_kl. `arg` is DV_ARG_P or DV_ARG_Q; messages name it "p" or "q".
  */
-dv_status dv_check_gauss(const dv_gauss *g, const char *name, dv_error *err);
+dv_status dv_check_gauss(const dv_gauss *g, int arg, dv_error *err);
 
 /*
  * D(p ‖ q) in nats for single Gaussians (p->rows == 0). q == NULL means N(0, I) of p's
  * dimension. p and q must have equal dim (else DV_SHAPE_MISMATCH, arg DV_GAUSS_Q); they
  * may use different scale kinds (a diagonal one against a full one, …). Allocates work
- * space for COV (DV_NO_MEMORY, DV_TOO_LARGE). DV_NOT_POSITIVE_DEFINITE with err->arg =
- * DV_GAUSS_P (0) or DV_GAUSS_Q (1) and index DV_NO_INDEX (the message names the pivot).
- * A KL that exceeds the largest double on finite inputs → DV_NOT_FINITE, DV_NO_INDEX.
+ * space for COV (DV_NO_MEMORY, DV_TOO_LARGE). DV_NOT_POSITIVE_DEFINITE at that Gaussian's
+ * "cov" (the message names the pivot). A KL that exceeds the largest double on finite
+ * inputs → DV_NOT_FINITE at p itself.
  * A COV is read from its lower triangle.
  */
 dv_status dv_gaussian_kl(const dv_gauss *p, const dv_gauss *q, double *nats, dv_error *err);
@@ -295,8 +308,7 @@ typedef struct dv_key {
     bool boolean;
 } dv_key;
 
-/* An insertion-ordered set of keys (hash table + array). */
-typedef struct dv_support dv_support;
+/* An insertion-ordered set of keys (hash table + array); declared above. */
 
 dv_support *dv_support_new(size_t capacity_hint); /* NULL on OOM */
 void dv_support_free(dv_support *s);              /* NULL is fine */

@@ -35,6 +35,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "numfmt.h"
 
 /* Below this |u| = |r − 1|, ψ comes from its Taylor series: u − log1p(u) would lose
  * about log2(2/|u|) bits to cancellation. At |u| = 1/16 the direct form loses ≤ 5 bits. */
@@ -318,8 +319,20 @@ static void elem_name(char *buf, size_t cap, const char *name, const char *membe
         snprintf(buf, cap, "%s.%s[%zu]", name, member, i);
 }
 
-static dv_status check_symmetric(const dv_gauss *g, const char *name, dv_error *err)
+/* The location of the same element: (row, column) or (index) inside the member. */
+static dv_loc elem_at(int arg, const char *member, size_t i, size_t rows_or_cov, size_t dim)
 {
+    return rows_or_cov ? dv_at2(arg, member, i / dim, i % dim) : dv_at1(arg, member, i);
+}
+
+static const char *gauss_name(int arg)
+{
+    return arg == DV_ARG_Q ? "q" : "p";
+}
+
+static dv_status check_symmetric(const dv_gauss *g, int arg, dv_error *err)
+{
+    const char *name = gauss_name(arg);
     size_t d = g->dim;
     const double *a = g->scale;
     for (size_t i = 1; i < d; i++) {
@@ -330,45 +343,52 @@ static dv_status check_symmetric(const dv_gauss *g, const char *name, dv_error *
             double scale = fmax(fmax(fabs(lo), fabs(up)),
                                 sqrt(fabs(a[i * d + i])) * sqrt(fabs(a[j * d + j])));
             if (fabs(lo - up) > SYM_TOL * scale)
-                return dv_fail(err, DV_NOT_SYMMETRIC, i * d + j, DV_GAUSS_SCALE,
-                               "%s.cov is not symmetric: [%zu][%zu] is %.17g but [%zu][%zu] "
-                               "is %.17g (they must agree within 1e-12 relative)",
-                               name, i, j, lo, j, i, up);
+            {
+                char a1[40], a2[40];
+                numfmt_msg(a1, sizeof a1, lo);
+                numfmt_msg(a2, sizeof a2, up);
+                return dv_fail_at(err, DV_NOT_SYMMETRIC, dv_at2(arg, "cov", i, j),
+                                  "%s.cov is not symmetric: [%zu][%zu] is %s but [%zu][%zu] "
+                                  "is %s (they must agree within 1e-12 relative)",
+                                  name, i, j, a1, j, i, a2);
+            }
         }
     }
     return DV_OK;
 }
 
-dv_status dv_check_gauss(const dv_gauss *g, const char *name, dv_error *err)
+dv_status dv_check_gauss(const dv_gauss *g, int arg, dv_error *err)
 {
+    const char *name = gauss_name(arg);
     if (g->dim == 0)
-        return dv_fail(err, DV_EMPTY, DV_NO_INDEX, DV_GAUSS_MEAN,
+        return dv_fail_at(err, DV_EMPTY, dv_at(arg, "mean"),
                        "%s.mean is empty; a Gaussian needs at least one dimension", name);
     if (g->rows > 0 && !is_diag(g->kind))
-        return dv_fail(err, DV_SHAPE_MISMATCH, DV_NO_INDEX, DV_GAUSS_SCALE,
+        return dv_fail_at(err, DV_SHAPE_MISMATCH, dv_at(arg, scale_member(g->kind)),
                        "%s is a batch of %zu rows; a batch takes std, var or log_var, not cov",
                        name, g->rows);
     size_t n_mean = g->dim, n_scale = g->dim;
     if (g->rows > 0 && g->dim > SIZE_MAX / g->rows)
-        return dv_fail(err, DV_TOO_LARGE, DV_NO_INDEX, DV_GAUSS_MEAN,
+        return dv_fail_at(err, DV_TOO_LARGE, dv_at(arg, "mean"),
                        "%s has %zu rows of %zu dimensions; that is too many entries", name,
                        g->rows, g->dim);
     if (g->rows > 0)
         n_mean = n_scale = g->rows * g->dim;
     if (g->kind == DV_SCALE_COV) {
         if (g->dim > SIZE_MAX / sizeof(double) / g->dim)
-            return dv_fail(err, DV_TOO_LARGE, DV_NO_INDEX, DV_GAUSS_SCALE,
+            return dv_fail_at(err, DV_TOO_LARGE, dv_at(arg, "cov"),
                            "%s.cov would have %zu x %zu entries; that is too large", name,
                            g->dim, g->dim);
         n_scale = g->dim * g->dim;
     }
     bool scalar = g->rows == 0 && g->dim == 1;
-    char where[96];
+    char where[96], num[40];
     for (size_t i = 0; i < n_mean; i++) {
         if (!isfinite(g->mean[i])) {
             elem_name(where, sizeof where, name, "mean", i, g->rows, g->dim, scalar);
-            return dv_fail(err, DV_NOT_FINITE, i, DV_GAUSS_MEAN,
-                           "%s is %g; a mean must be a finite number", where, g->mean[i]);
+            numfmt_msg(num, sizeof num, g->mean[i]);
+            return dv_fail_at(err, DV_NOT_FINITE, elem_at(arg, "mean", i, g->rows, g->dim),
+                              "%s is %s; a mean must be a finite number", where, num);
         }
     }
     const char *member = scale_member(g->kind);
@@ -378,33 +398,25 @@ dv_status dv_check_gauss(const dv_gauss *g, const char *name, dv_error *err)
         if (!isfinite(s)) {
             elem_name(where, sizeof where, name, member, i, cov ? 1 : g->rows, g->dim,
                       scalar);
-            return dv_fail(err, DV_NOT_FINITE, i, DV_GAUSS_SCALE,
-                           "%s is %g; it must be a finite number", where, s);
+            numfmt_msg(num, sizeof num, s);
+            return dv_fail_at(err, DV_NOT_FINITE,
+                              elem_at(arg, member, i, cov ? 1 : g->rows, g->dim),
+                              "%s is %s; it must be a finite number", where, num);
         }
         if ((g->kind == DV_SCALE_STD || g->kind == DV_SCALE_VAR) && !(s > 0.0)) {
             elem_name(where, sizeof where, name, member, i, g->rows, g->dim, scalar);
-            return dv_fail(err, DV_NOT_POSITIVE, i, DV_GAUSS_SCALE, "%s is %g; %s must be > 0",
-                           where, s,
-                           g->kind == DV_SCALE_STD ? "a standard deviation" : "a variance");
+            numfmt_msg(num, sizeof num, s);
+            return dv_fail_at(err, DV_NOT_POSITIVE, elem_at(arg, member, i, g->rows, g->dim),
+                              "%s is %s; %s must be > 0", where, num,
+                              g->kind == DV_SCALE_STD ? "a standard deviation" : "a variance");
         }
     }
-    return cov ? check_symmetric(g, name, err) : DV_OK;
-}
-
-/* Element checks inside the KL functions: same message, but arg = which Gaussian. */
-static dv_status check_as(const dv_gauss *g, const char *name, int which, dv_error *err)
-{
-    dv_status st = dv_check_gauss(g, name, err);
-    if (st != DV_OK && err) {
-        err->arg = which;
-        err->index = DV_NO_INDEX;
-    }
-    return st;
+    return cov ? check_symmetric(g, arg, err) : DV_OK;
 }
 
 static dv_status overflow(dv_error *err, const char *what)
 {
-    return dv_fail(err, DV_NOT_FINITE, DV_NO_INDEX, DV_GAUSS_P,
+    return dv_fail_at(err, DV_NOT_FINITE, dv_at(DV_ARG_P, NULL),
                    "the KL divergence%s exceeds the largest double (about 1.8e308); the "
                    "two Gaussians are too far apart to report it",
                    what);
@@ -417,9 +429,10 @@ static dv_status overflow(dv_error *err, const char *what)
  * zeroed). g == NULL is the identity; a diagonal kind gives diag(σ). Reads only the lower
  * triangle of a COV (the symmetry check has vouched for the upper one).
  */
-static dv_status dense_factor(const dv_gauss *g, size_t d, double *l, const char *name,
-                              int which, dv_error *err)
+static dv_status dense_factor(const dv_gauss *g, size_t d, double *l, int which,
+                              dv_error *err)
 {
+    const char *name = gauss_name(which);
     memset(l, 0, d * d * sizeof *l);
     if (!g || is_diag(g->kind)) {
         for (size_t i = 0; i < d; i++) {
@@ -430,11 +443,14 @@ static dv_status dense_factor(const dv_gauss *g, size_t d, double *l, const char
                 s = sqrt(g->scale[i]);
             else if (g)
                 s = exp(0.5 * g->scale[i]);
-            if (!(s >= DBL_MIN && s <= DBL_MAX))
-                return dv_fail(err, DV_NOT_FINITE, DV_NO_INDEX, which,
-                               "%s.%s[%zu] is %g; its standard deviation is out of the "
-                               "range of a double, which a full-covariance KL cannot use",
-                               name, scale_member(g->kind), i, g->scale[i]);
+            if (!(s >= DBL_MIN && s <= DBL_MAX)) {
+                char num[40];
+                numfmt_msg(num, sizeof num, g->scale[i]);
+                return dv_fail_at(err, DV_NOT_FINITE, dv_at1(which, scale_member(g->kind), i),
+                                  "%s.%s[%zu] is %s; its standard deviation is out of the "
+                                  "range of a double, which a full-covariance KL cannot use",
+                                  name, scale_member(g->kind), i, num);
+            }
             l[i * d + i] = s;
         }
         return DV_OK;
@@ -445,7 +461,7 @@ static dv_status dense_factor(const dv_gauss *g, size_t d, double *l, const char
         for (size_t k = 0; k < j; k++)
             s = fma(-l[j * d + k], l[j * d + k], s); /* fma: one rounding per update */
         if (!(s > 0.0) || !isfinite(s))
-            return dv_fail(err, DV_NOT_POSITIVE_DEFINITE, DV_NO_INDEX, which,
+            return dv_fail_at(err, DV_NOT_POSITIVE_DEFINITE, dv_at(which, "cov"),
                            "%s.cov is not positive definite (Cholesky fails at pivot %zu, "
                            "entry [%zu][%zu], counting from 0)",
                            name, j, j, j);
@@ -555,18 +571,18 @@ static dv_status full_kl(const dv_gauss *p, const dv_gauss *q, double *nats, dv_
      * path; every product checked (6d² + d). */
     if (d > SIZE_MAX / d || d * d > (SIZE_MAX - d) / 6 ||
         6 * d * d + d > SIZE_MAX / sizeof(double))
-        return dv_fail(err, DV_TOO_LARGE, DV_NO_INDEX, DV_GAUSS_P,
+        return dv_fail_at(err, DV_TOO_LARGE, dv_at(DV_ARG_P, NULL),
                        "a %zu-dimensional full-covariance KL needs too much work space", d);
     double *l1 = malloc((2 * d * d + d) * sizeof *l1);
     if (!l1)
-        return dv_fail(err, DV_NO_MEMORY, DV_NO_INDEX, DV_GAUSS_P,
+        return dv_fail_at(err, DV_NO_MEMORY, dv_at(DV_ARG_NONE, NULL),
                        "out of memory for the work space of a %zu-dimensional "
                        "full-covariance KL",
                        d);
     double *l2 = l1 + d * d, *z = l2 + d * d;
-    dv_status st = dense_factor(p, d, l1, "p", DV_GAUSS_P, err);
+    dv_status st = dense_factor(p, d, l1, DV_ARG_P, err);
     if (st == DV_OK)
-        st = dense_factor(q, d, l2, "q", DV_GAUSS_Q, err);
+        st = dense_factor(q, d, l2, DV_ARG_Q, err);
     if (st != DV_OK) {
         free(l1);
         return st;
@@ -625,16 +641,16 @@ static dv_status full_kl(const dv_gauss *p, const dv_gauss *q, double *nats, dv_
 dv_status dv_gaussian_kl(const dv_gauss *p, const dv_gauss *q, double *nats, dv_error *err)
 {
     if (p->rows != 0 || (q && q->rows != 0))
-        return dv_fail(err, DV_SHAPE_MISMATCH, DV_NO_INDEX, p->rows != 0 ? DV_GAUSS_P : DV_GAUSS_Q,
+        return dv_fail_at(err, DV_SHAPE_MISMATCH, dv_at(p->rows != 0 ? DV_ARG_P : DV_ARG_Q, NULL),
                        "%s is a batch of rows; use the batch form for rows of Gaussians",
                        p->rows != 0 ? "p" : "q");
-    dv_status st = check_as(p, "p", DV_GAUSS_P, err);
+    dv_status st = dv_check_gauss(p, DV_ARG_P, err);
     if (st == DV_OK && q)
-        st = check_as(q, "q", DV_GAUSS_Q, err);
+        st = dv_check_gauss(q, DV_ARG_Q, err);
     if (st != DV_OK)
         return st;
     if (q && q->dim != p->dim)
-        return dv_fail(err, DV_SHAPE_MISMATCH, DV_NO_INDEX, DV_GAUSS_Q,
+        return dv_fail_at(err, DV_SHAPE_MISMATCH, dv_at(DV_ARG_Q, NULL),
                        "p has dimension %zu but q has dimension %zu; they must be equal",
                        p->dim, q->dim);
     if (p->kind == DV_SCALE_COV || (q && q->kind == DV_SCALE_COV))
@@ -651,23 +667,23 @@ dv_status dv_gaussian_kl_rows(const dv_gauss *p, const dv_gauss *q, double *kl,
                               double *sum_nats, double *mean_nats, dv_error *err)
 {
     if (p->rows == 0)
-        return dv_fail(err, DV_SHAPE_MISMATCH, DV_NO_INDEX, DV_GAUSS_P,
+        return dv_fail_at(err, DV_SHAPE_MISMATCH, dv_at(DV_ARG_P, NULL),
                        "p is a single Gaussian; the batch form needs rows >= 1");
-    dv_status st = check_as(p, "p", DV_GAUSS_P, err);
+    dv_status st = dv_check_gauss(p, DV_ARG_P, err);
     if (st == DV_OK && q)
-        st = check_as(q, "q", DV_GAUSS_Q, err);
+        st = dv_check_gauss(q, DV_ARG_Q, err);
     if (st != DV_OK)
         return st;
     if (q && !is_diag(q->kind))
-        return dv_fail(err, DV_SHAPE_MISMATCH, DV_NO_INDEX, DV_GAUSS_Q,
+        return dv_fail_at(err, DV_SHAPE_MISMATCH, dv_at(DV_ARG_Q, NULL),
                        "q has a full covariance; a batch compares diagonal Gaussians only "
                        "(give q as std, var or log_var)");
     if (q && q->dim != p->dim)
-        return dv_fail(err, DV_SHAPE_MISMATCH, DV_NO_INDEX, DV_GAUSS_Q,
+        return dv_fail_at(err, DV_SHAPE_MISMATCH, dv_at(DV_ARG_Q, NULL),
                        "p has dimension %zu but q has dimension %zu; they must be equal",
                        p->dim, q->dim);
     if (q && q->rows != 0 && q->rows != p->rows)
-        return dv_fail(err, DV_SHAPE_MISMATCH, DV_NO_INDEX, DV_GAUSS_Q,
+        return dv_fail_at(err, DV_SHAPE_MISMATCH, dv_at(DV_ARG_Q, NULL),
                        "p has %zu rows but q has %zu rows; give q the same rows or a single "
                        "Gaussian to compare every row against",
                        p->rows, q->rows);

@@ -34,17 +34,18 @@ static inline double dv_acc_value(const dv_acc *a)
     return a->s + a->c;
 }
 
-/* Fills err (when not NULL) with status, index, arg and a printf-style sentence;
- * returns status so callers can `return dv_fail(...)`. */
-dv_status dv_fail(dv_error *err, dv_status status, size_t index, int arg, const char *fmt,
-                  ...) __attribute__((format(printf, 5, 6)));
-
-/* The same with a structured location (see dv_loc in divergence.h). */
+/* Fills err (when not NULL) with status, the structured location (see dv_loc in
+ * divergence.h) and a printf-style sentence; returns status so callers can
+ * `return dv_fail_at(...)`. */
 dv_status dv_fail_at(dv_error *err, dv_status status, dv_loc at, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-/* Writes x into buf as the shortest decimal that reads back as x ("0.9", "-0.1"), or
- * "NaN" / "Infinity" / "-Infinity"; for messages. */
-void dv_fmt_double(char *buf, size_t size, double x);
+/* Element i of a named vector in messages: "p[2]", "p_logits[3][2]", q["cat"]. */
+void dv_elem_name(char *buf, size_t size, const dv_name *nm, size_t i);
+/* The whole vector: "p", "p_logits[3]". */
+void dv_whole_name(char *buf, size_t size, const dv_name *nm);
+/* Locations of the same. */
+dv_loc dv_elem_at(const dv_name *nm, size_t i);
+dv_loc dv_whole_at(const dv_name *nm);
 
 #endif /* DV_INTERNAL_H */

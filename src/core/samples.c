@@ -252,16 +252,16 @@ dv_status dv_empirical(const dv_key *ps, size_t np, const dv_key *qs, size_t nq,
     *p_counts = NULL;
     *q_counts = NULL;
     if (np == 0)
-        return dv_fail(err, DV_EMPTY, DV_NO_INDEX, 0,
+        return dv_fail_at(err, DV_EMPTY, dv_at(DV_ARG_P, NULL),
                        "the p samples are empty; give at least one sample");
     if (qs && nq == 0)
-        return dv_fail(err, DV_EMPTY, DV_NO_INDEX, 1,
+        return dv_fail_at(err, DV_EMPTY, dv_at(DV_ARG_Q, NULL),
                        "the q samples are empty; give at least one sample");
     size_t total = (qs && nq <= SIZE_MAX - np) ? np + nq : np;
     /* A modest hint: repeated samples are the common case, and the set doubles anyway. */
     dv_support *s = dv_support_new(total < 4096 ? total : 4096);
     if (!s)
-        return dv_fail(err, DV_NO_MEMORY, DV_NO_INDEX, 0,
+        return dv_fail_at(err, DV_NO_MEMORY, dv_at(DV_ARG_NONE, NULL),
                        "out of memory for the set of distinct samples");
     dv_status st = add_all(s, ps, np);
     if (st == DV_OK && qs)
@@ -280,9 +280,9 @@ dv_status dv_empirical(const dv_key *ps, size_t np, const dv_key *qs, size_t nq,
         free(qc);
         dv_support_free(s);
         if (st == DV_NO_MEMORY)
-            return dv_fail(err, st, DV_NO_INDEX, 0,
+            return dv_fail_at(err, st, dv_at(DV_ARG_NONE, NULL),
                            "out of memory after %zu distinct samples", distinct);
-        return dv_fail(err, st, DV_NO_INDEX, 0,
+        return dv_fail_at(err, st, dv_at(DV_ARG_NONE, NULL),
                        "too many distinct samples (%zu) to index", distinct);
     }
     *support = s;

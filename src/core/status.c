@@ -26,29 +26,11 @@ const char *dv_status_name(dv_status s)
     return "unknown";
 }
 
-dv_status dv_fail(dv_error *err, dv_status status, size_t index, int arg, const char *fmt,
-                  ...)
-{
-    if (err) {
-        err->status = status;
-        err->index = index;
-        err->arg = arg;
-        err->at = dv_at1(arg, NULL, index);
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-        va_end(ap);
-    }
-    return status;
-}
-
 dv_status dv_fail_at(dv_error *err, dv_status status, dv_loc at, const char *fmt, ...)
 {
     if (err) {
         err->status = status;
         err->at = at;
-        err->arg = at.arg;
-        err->index = at.idx[0];
         va_list ap;
         va_start(ap, fmt);
         vsnprintf(err->msg, sizeof err->msg, fmt, ap);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "internal.h"
+#include "numfmt.h"
 
 /* Weight totals outside [2^-64, 2^64] are brought to [0.5, 1) by an exact power of two.
  * Why: the KL/JS kernels form products p_i·Σq and q_i·Σp; totals near the ends of the
@@ -16,31 +17,38 @@
 #define DV_TOTAL_MAX 0x1p64
 #define DV_TOTAL_MIN 0x1p-64
 
-/* Which argument a name concerns, for err->arg: "q…" is the second, anything else the
- * first. Callers that name arguments differently may overwrite err->arg. */
-static int arg_of(const char *name)
+void dv_whole_name(char *buf, size_t size, const dv_name *nm)
 {
-    return (name && name[0] == 'q') ? 1 : 0;
+    if (nm->row != DV_NO_INDEX)
+        snprintf(buf, size, "%s[%zu]", nm->member, nm->row);
+    else
+        snprintf(buf, size, "%s", nm->member);
 }
 
-void dv_fmt_double(char *buf, size_t size, double x)
+void dv_elem_name(char *buf, size_t size, const dv_name *nm, size_t i)
 {
-    if (isnan(x)) {
-        snprintf(buf, size, "NaN");
-        return;
-    }
-    if (isinf(x)) {
-        snprintf(buf, size, x > 0 ? "Infinity" : "-Infinity");
-        return;
-    }
-    /* Shortest of %.15g/%.16g/%.17g that reads back as x: "0.9", not "0.90000000000000002". */
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(buf, size, "%.*g", prec, x);
-        char *end = NULL;
-        double back = strtod(buf, &end);
-        if (!(back < x) && !(back > x))
+    char whole[96];
+    dv_whole_name(whole, sizeof whole, nm);
+    if (nm->labels && i < dv_support_size(nm->labels)) {
+        const dv_key *k = dv_support_key(nm->labels, i);
+        if (k->kind == DV_KEY_STRING) {
+            snprintf(buf, size, "%s[\"%.*s\"]", whole, (int)(k->len > 100 ? 100 : k->len),
+                     k->str);
             return;
+        }
     }
+    snprintf(buf, size, "%s[%zu]", whole, i);
+}
+
+dv_loc dv_whole_at(const dv_name *nm)
+{
+    return nm->row != DV_NO_INDEX ? dv_at1(nm->arg, NULL, nm->row) : dv_at(nm->arg, NULL);
+}
+
+dv_loc dv_elem_at(const dv_name *nm, size_t i)
+{
+    return nm->row != DV_NO_INDEX ? dv_at2(nm->arg, NULL, nm->row, i)
+                                  : dv_at1(nm->arg, NULL, i);
 }
 
 /* Two-sum of a Neumaier accumulator into a double-double (hi, lo). */
@@ -75,33 +83,33 @@ static void scale_pow2(double *v, size_t n, int k)
         v[i] = ldexp(v[i], k);
 }
 
-dv_status dv_prepare_weights(double *v, size_t n, bool normalize, const char *name,
+dv_status dv_prepare_weights(double *v, size_t n, bool normalize, const dv_name *name,
                              dv_dist *out, dv_error *err)
 {
-    int arg = arg_of(name);
-    if (n == 0)
-        return dv_fail(err, DV_EMPTY, DV_NO_INDEX, arg, "%s is empty", name);
-    char num[40];
+    char whole[96], el[160], num[40];
+    if (n == 0) {
+        dv_whole_name(whole, sizeof whole, name);
+        return dv_fail_at(err, DV_EMPTY, dv_whole_at(name), "%s is empty", whole);
+    }
     double vmax = 0.0;
     for (size_t i = 0; i < n; i++) {
         double x = v[i];
-        if (!isfinite(x)) {
-            dv_fmt_double(num, sizeof num, x);
-            return dv_fail(err, DV_NOT_FINITE, i, arg,
-                           "%s[%zu] is %s; probabilities must be finite numbers", name, i,
-                           num);
-        }
-        if (x < 0.0) {
-            dv_fmt_double(num, sizeof num, x);
-            return dv_fail(err, DV_NEGATIVE, i, arg,
-                           "%s[%zu] is %s; probabilities must be >= 0", name, i, num);
+        if (!isfinite(x) || x < 0.0) {
+            numfmt_msg(num, sizeof num, x);
+            dv_elem_name(el, sizeof el, name, i);
+            if (!isfinite(x))
+                return dv_fail_at(err, DV_NOT_FINITE, dv_elem_at(name, i),
+                                  "%s is %s; probabilities must be finite numbers", el, num);
+            return dv_fail_at(err, DV_NEGATIVE, dv_elem_at(name, i),
+                              "%s is %s; probabilities must be >= 0", el, num);
         }
         if (x > vmax)
             vmax = x;
     }
+    dv_whole_name(whole, sizeof whole, name);
     if (!(vmax > 0.0))
-        return dv_fail(err, DV_ZERO_TOTAL, DV_NO_INDEX, arg, "every weight in %s is 0",
-                       name);
+        return dv_fail_at(err, DV_ZERO_TOTAL, dv_whole_at(name), "every weight in %s is 0",
+                          whole);
 
     double hi, lo;
     weights_total(v, n, &hi, &lo);
@@ -109,11 +117,11 @@ dv_status dv_prepare_weights(double *v, size_t n, bool normalize, const char *na
         /* hi is +inf here only for totals far from 1, which fail this test as well. */
         double dev = (hi - 1.0) + lo;
         if (!(fabs(dev) <= DV_NORM_TOL)) {
-            dv_fmt_double(num, sizeof num, hi);
-            return dv_fail(err, DV_NOT_NORMALIZED, DV_NO_INDEX, arg,
-                           "%s sums to %s; probabilities must sum to 1 within 1e-6 — pass "
-                           "\"normalize\": true to rescale weights",
-                           name, num);
+            numfmt_msg(num, sizeof num, hi);
+            return dv_fail_at(err, DV_NOT_NORMALIZED, dv_whole_at(name),
+                              "%s sums to %s; probabilities must sum to 1 within 1e-6 — pass "
+                              "\"normalize\": true to rescale weights",
+                              whole, num);
         }
     } else if (!(hi <= DV_TOTAL_MAX) || hi < DV_TOTAL_MIN) {
         int e;
@@ -132,31 +140,35 @@ dv_status dv_prepare_weights(double *v, size_t n, bool normalize, const char *na
     return DV_OK;
 }
 
-dv_status dv_prepare_logits(const double *v, size_t n, double temperature, const char *name,
-                            dv_dist *out, dv_error *err)
+dv_status dv_prepare_logits(const double *v, size_t n, double temperature,
+                            const dv_name *name, dv_dist *out, dv_error *err)
 {
-    int arg = arg_of(name);
-    char num[40];
+    char whole[96], el[160], num[40];
     if (!isfinite(temperature) || !(temperature > 0.0)) {
-        dv_fmt_double(num, sizeof num, temperature);
-        return dv_fail(err, DV_BAD_PARAMETER, DV_NO_INDEX, arg,
-                       "temperature is %s; it must be a finite number > 0", num);
+        numfmt_msg(num, sizeof num, temperature);
+        return dv_fail_at(err, DV_BAD_PARAMETER, dv_at(DV_ARG_NONE, "temperature"),
+                          "temperature is %s; it must be a finite number > 0", num);
     }
-    if (n == 0)
-        return dv_fail(err, DV_EMPTY, DV_NO_INDEX, arg, "%s is empty", name);
+    if (n == 0) {
+        dv_whole_name(whole, sizeof whole, name);
+        return dv_fail_at(err, DV_EMPTY, dv_whole_at(name), "%s is empty", whole);
+    }
     bool unit = !(temperature < 1.0) && !(temperature > 1.0);
     size_t imax = 0;
     double m = -INFINITY;
     for (size_t i = 0; i < n; i++) {
         if (!isfinite(v[i])) {
-            dv_fmt_double(num, sizeof num, v[i]);
-            return dv_fail(err, DV_NOT_FINITE, i, arg,
-                           "%s[%zu] is %s; logits must be finite numbers", name, i, num);
+            numfmt_msg(num, sizeof num, v[i]);
+            dv_elem_name(el, sizeof el, name, i);
+            return dv_fail_at(err, DV_NOT_FINITE, dv_elem_at(name, i),
+                              "%s is %s; logits must be finite numbers", el, num);
         }
         double x = unit ? v[i] : v[i] / temperature;
-        if (!isfinite(x))
-            return dv_fail(err, DV_NOT_FINITE, i, arg, "%s[%zu] / temperature overflows",
-                           name, i);
+        if (!isfinite(x)) {
+            dv_elem_name(el, sizeof el, name, i);
+            return dv_fail_at(err, DV_NOT_FINITE, dv_elem_at(name, i),
+                              "%s / temperature overflows", el);
+        }
         if (x > m) {
             m = x;
             imax = i;
@@ -185,13 +197,16 @@ dv_status dv_prepare_logits(const double *v, size_t n, double temperature, const
     return DV_OK;
 }
 
-dv_status dv_check_same_n(const dv_dist *p, const dv_dist *q, const char *pname,
-                          const char *qname, dv_error *err)
+dv_status dv_check_same_n(const dv_dist *p, const dv_dist *q, const dv_name *pname,
+                          const dv_name *qname, dv_error *err)
 {
     if (p->n == q->n)
         return DV_OK;
-    return dv_fail(err, DV_SHAPE_MISMATCH, DV_NO_INDEX, 1, "%s has %zu entries but %s has %zu",
-                   pname, p->n, qname, q->n);
+    char a[96], b[96];
+    dv_whole_name(a, sizeof a, pname);
+    dv_whole_name(b, sizeof b, qname);
+    return dv_fail_at(err, DV_SHAPE_MISMATCH, dv_whole_at(qname),
+                      "%s has %zu entries but %s has %zu", a, p->n, b, q->n);
 }
 
 dv_status dv_smooth(const dv_dist *p, double alpha, double *w_out, dv_dist *out,
@@ -199,9 +214,9 @@ dv_status dv_smooth(const dv_dist *p, double alpha, double *w_out, dv_dist *out,
 {
     if (!isfinite(alpha) || alpha < 0.0 || !(alpha < 1.0)) {
         char num[40];
-        dv_fmt_double(num, sizeof num, alpha);
-        return dv_fail(err, DV_BAD_PARAMETER, DV_NO_INDEX, 0,
-                       "label_smoothing is %s; it must be in [0, 1)", num);
+        numfmt_msg(num, sizeof num, alpha);
+        return dv_fail_at(err, DV_BAD_PARAMETER, dv_at(DV_ARG_NONE, "label_smoothing"),
+                          "label_smoothing is %s; it must be in [0, 1)", num);
     }
     size_t n = p->n;
     double u = alpha / (double)n;
@@ -209,5 +224,5 @@ dv_status dv_smooth(const dv_dist *p, double alpha, double *w_out, dv_dist *out,
     for (size_t i = 0; i < n; i++)
         w_out[i] = fma(keep, dv_prob(p, i), u);
     /* The smoothed weights sum to 1 only up to rounding; normalising rescales exactly. */
-    return dv_prepare_weights(w_out, n, true, "p", out, err);
+    return dv_prepare_weights(w_out, n, true, DV_NAME(DV_ARG_P, "p"), out, err);
 }

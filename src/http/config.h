@@ -19,6 +19,8 @@ typedef struct dv_config {
     size_t max_elements;  /* numbers in one request */
     unsigned max_connections;
     unsigned timeout;     /* idle seconds */
+    unsigned header_timeout; /* seconds for a whole request head */
+    unsigned body_min_rate;  /* bytes/s a body must average once it has taken 20 s; 0 = off */
     char cors_origin[256];
     char *api_key;        /* NULL: auth off */
     size_t api_key_len;

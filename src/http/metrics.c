@@ -14,13 +14,13 @@
 #include <unistd.h>
 
 #include "problem.h"
-#include "routes.h"
+#include "route.h"
 
-#define MAX_ROUTES 16 /* route_count + "other" must fit */
+#define MAX_ROUTES 40 /* the table's routes + "other" must fit */
 
 static const char *const method_names[METHOD_COUNT] = {"GET", "POST", "OPTIONS", "HEAD",
                                                        "other"};
-static const unsigned statuses[] = {200, 204, 400, 401, 404, 405, 413, 415, 422, 500, 503};
+static const unsigned statuses[] = {200, 204, 304, 400, 401, 404, 405, 408, 413, 415, 422, 500, 503};
 #define N_STATUS (sizeof statuses / sizeof statuses[0])
 /* Bucket upper bounds in seconds: 50 µs … 10 s. */
 static const double bounds[] = {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025,
@@ -86,9 +86,18 @@ void metrics_in_flight(int delta)
     atomic_fetch_add_explicit(&in_flight, delta, memory_order_relaxed);
 }
 
+static const route_table *g_table; /* set once by metrics_init, before serving */
+static size_t route_count;           /* labels in use: the table's rows, capped */
+
+void metrics_init(const route_table *t)
+{
+    g_table = t;
+    route_count = t->count < MAX_ROUTES - 1 ? t->count : MAX_ROUTES - 1;
+}
+
 static const char *route_label(size_t i)
 {
-    return i < route_count ? routes[i].path : "other";
+    return i < route_count ? g_table->rows[i].path : "other";
 }
 
 static void line(jw *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

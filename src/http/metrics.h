@@ -10,10 +10,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "jw.h"
+#include "route.h"
+#include "writer.h"
 
 enum { METHOD_GET, METHOD_POST, METHOD_OPTIONS, METHOD_HEAD, METHOD_OTHER, METHOD_COUNT };
 
+/* Labels series by the routes of t (and "other"); call once before serving. */
+void metrics_init(const route_table *t);
 int metrics_method_index(const char *method);
 /* code: an err_code, or -1 for a success. */
 void metrics_record(int route, int method, unsigned status, int code, double seconds,

@@ -1,6 +1,5 @@
 /*
- * problem.c — the error table (see problem.h). A switch in problem_from_core without a
- * default, so -Wswitch flags a core status that has no HTTP mapping.
+ * problem.c — the error table (see problem.h).
  */
 #include "problem.h"
 
@@ -27,29 +26,14 @@ static const problem_info table[E_COUNT] = {
     [E_NOT_POSITIVE_DEFINITE] = {"not_positive_definite", 422, "Invalid Input"},
     [E_UNAVAILABLE] = {"unavailable", 503, "Service Unavailable"},
     [E_OUT_OF_MEMORY] = {"out_of_memory", 503, "Out Of Memory"},
+    [E_UNKNOWN_MEASURE] = {"unknown_measure", 422, "Invalid Input"},
+    [E_UNKNOWN_FAMILY] = {"unknown_family", 422, "Invalid Input"},
+    [E_UNSUPPORTED_PAIR] = {"unsupported_pair", 422, "Invalid Input"},
+    [E_BAD_ARRAY] = {"bad_array", 422, "Invalid Input"},
+    [E_REQUEST_TIMEOUT] = {"request_timeout", 408, "Request Timeout"},
 };
 
 const problem_info *problem_get(err_code c)
 {
     return &table[c < E_COUNT ? c : E_INVALID_INPUT];
-}
-
-err_code problem_from_core(dv_status s)
-{
-    switch (s) {
-    case DV_OK: return E_INVALID_INPUT; /* not a failure; callers never pass it */
-    case DV_EMPTY: return E_EMPTY;
-    case DV_NEGATIVE: return E_NEGATIVE_VALUE;
-    case DV_NOT_FINITE: return E_NON_FINITE;
-    case DV_NOT_NORMALIZED: return E_NOT_NORMALIZED;
-    case DV_ZERO_TOTAL: return E_ZERO_TOTAL;
-    case DV_SHAPE_MISMATCH: return E_SHAPE_MISMATCH;
-    case DV_BAD_PARAMETER: return E_INVALID_PARAMETER;
-    case DV_NOT_POSITIVE: return E_NOT_POSITIVE;
-    case DV_NOT_SYMMETRIC: return E_NOT_SYMMETRIC;
-    case DV_NOT_POSITIVE_DEFINITE: return E_NOT_POSITIVE_DEFINITE;
-    case DV_NO_MEMORY: return E_OUT_OF_MEMORY;
-    case DV_TOO_LARGE: return E_PAYLOAD_TOO_LARGE;
-    }
-    return E_INVALID_INPUT;
 }

@@ -7,7 +7,6 @@
 #ifndef DV_PROBLEM_H
 #define DV_PROBLEM_H
 
-#include "divergence.h"
 
 typedef enum err_code {
     E_MALFORMED_JSON,
@@ -32,6 +31,11 @@ typedef enum err_code {
     E_NOT_POSITIVE_DEFINITE,
     E_UNAVAILABLE,
     E_OUT_OF_MEMORY,
+    E_UNKNOWN_MEASURE,   /* /divergences, /drift: a measure name not in SPEC §7 */
+    E_UNKNOWN_FAMILY,    /* /distributions/...: a family name not in SPEC §8     */
+    E_UNSUPPORTED_PAIR,  /* /distributions/kl: no closed form for the pair       */
+    E_BAD_ARRAY,         /* multipart: a malformed .npy or raw array part        */
+    E_REQUEST_TIMEOUT,   /* a head or body slower than the deadlines             */
     E_COUNT
 } err_code;
 
@@ -42,7 +46,5 @@ typedef struct problem_info {
 } problem_info;
 
 const problem_info *problem_get(err_code c);
-/* The HTTP code for a core failure (DV_NEGATIVE → E_NEGATIVE_VALUE, …). */
-err_code problem_from_core(dv_status s);
 
 #endif

@@ -1,12 +1,13 @@
 /*
- * request.c — per-request helpers used by every handler (see request.h).
+ * request.c — one request's life: its arena (the single owner of everything it holds),
+ * its first failure, its body decoder, and its pipeline (see request.h).
  */
 #include "request.h"
 
 #include <stdlib.h>
 
-#include "decode.h"
-#include "routes.h"
+#include "form.h"
+#include "route.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,26 +27,88 @@ bool req_fail(dv_req *r, err_code c, const char *pointer, const char *fmt, ...)
     return false;
 }
 
+static const char oom_detail[] =
+    "the server ran out of memory for this request; retry later or send a smaller input";
+
 void *req_alloc(dv_req *r, size_t n, size_t size)
 {
     void *p = arena_calloc(&r->mem, n, size);
     if (!p)
-        req_fail(r, E_OUT_OF_MEMORY, NULL,
-                 "the server ran out of memory for this request; retry later or send a "
-                 "smaller input");
+        req_fail(r, E_OUT_OF_MEMORY, NULL, "%s", oom_detail);
     return p;
 }
 
-bool req_defer(dv_req *r, void (*fn)(void *), void *arg)
+bool req_adopt(dv_req *r, void *obj, void (*dispose)(void *))
 {
-    cleanup *c = req_alloc(r, 1, sizeof *c);
-    if (!c)
-        return false;
-    c->fn = fn;
-    c->arg = arg;
-    c->next = r->cleanups;
-    r->cleanups = c;
-    return true;
+    if (arena_adopt(&r->mem, obj, dispose))
+        return true;
+    return req_fail(r, E_OUT_OF_MEMORY, NULL, "%s", oom_detail);
+}
+
+static bool start_stream(dv_req *r)
+{
+    if (!r->form && !r->stream && !r->failed && form_is_type(r->body_type)) {
+        form_error e;
+        r->form = form_new(&r->mem, r->body_type, r->cfg->max_elements, &e);
+        if (!r->form)
+            return req_fail(r, e.code, NULL, "%s", e.text);
+        return true;
+    }
+    if (!r->form && !r->stream && !r->failed) {
+        r->stream = jp_new(&r->mem, r->cfg->max_elements);
+        if (!r->stream)
+            req_fail(r, E_OUT_OF_MEMORY, NULL, "out of memory while parsing JSON");
+    }
+    return r->stream != NULL || r->form != NULL;
+}
+
+void req_feed(dv_req *r, const char *data, size_t n)
+{
+    if (!start_stream(r))
+        return;
+    if (r->form)
+        form_feed(r->form, data, n);
+    else
+        jp_feed(r->stream, data, n);
+}
+
+/* The decoder's error kinds as problems (the codec knows nothing of HTTP). */
+static err_code json_problem(json_err_kind k)
+{
+    switch (k) {
+    case JSON_OK:
+    case JSON_SYNTAX:
+    case JSON_NOT_OBJECT:
+    case JSON_TOO_DEEP: return E_MALFORMED_JSON;
+    case JSON_TOO_MANY_NUMBERS: return E_PAYLOAD_TOO_LARGE;
+    case JSON_NOT_FINITE: return E_NON_FINITE;
+    case JSON_NO_MEMORY: return E_OUT_OF_MEMORY;
+    }
+    return E_MALFORMED_JSON;
+}
+
+bool req_parse(dv_req *r)
+{
+    if (!r->stream && !r->form) {
+        if (!start_stream(r))
+            return false;
+        req_feed(r, r->body ? r->body : "", r->body ? r->body_len : 0);
+    }
+    if (r->form) {
+        form_error fe;
+        if (form_finish(r->form, &r->json, &fe))
+            return true;
+        return req_fail(r, fe.code, fe.pointer[0] ? fe.pointer : NULL, "%s", fe.text);
+    }
+    json_error e;
+    if (jp_finish(r->stream, &r->json, &e))
+        return true;
+    if (e.kind == JSON_TOO_MANY_NUMBERS)
+        return req_fail(r, E_PAYLOAD_TOO_LARGE, NULL,
+                        "the body holds %zu numbers; this server accepts at most %zu per "
+                        "request (--max-elements)",
+                        e.numbers, r->cfg->max_elements);
+    return req_fail(r, json_problem(e.kind), e.pointer[0] ? e.pointer : NULL, "%s", e.text);
 }
 
 jw *req_json(dv_req *r)
@@ -85,7 +148,7 @@ void req_execute(dv_req *r)
 {
     if (r->failed || !r->route)
         return;
-    if (strcmp(r->route->method, "GET") == 0 || body_parse(r))
+    if (strcmp(r->route->method, "GET") == 0 || req_parse(r))
         r->route->handler(r);
 }
 
@@ -99,9 +162,6 @@ void req_finalize(dv_req *r)
 
 void req_release(dv_req *r)
 {
-    for (cleanup *k = r->cleanups; k; k = k->next)
-        k->fn(k->arg);
-    r->cleanups = NULL;
     arena_release(&r->mem);
     jw_free(&r->out);
     free(r->body);

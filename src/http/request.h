@@ -9,6 +9,7 @@
 #ifndef DV_REQUEST_H
 #define DV_REQUEST_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -16,19 +17,11 @@
 
 #include "arena.h"
 #include "config.h"
-#include "jw.h"
+#include "decoder.h"
 #include "problem.h"
+#include "writer.h"
 
 struct route;
-struct jv;
-struct jparser;
-
-/* A function run when the request ends (for memory the core malloc'd). */
-typedef struct cleanup {
-    struct cleanup *next;
-    void (*fn)(void *);
-    void *arg;
-} cleanup;
 
 typedef struct dv_req {
     arena mem;
@@ -40,14 +33,16 @@ typedef struct dv_req {
     const char *path; /* libmicrohttpd's copy; valid for the request */
 
     /* body: either fed chunk by chunk to `stream` as it arrives (the server), or given
-     * whole in `body` (tests, fuzz targets); see body_parse() in decode.h */
+     * whole in `body` (tests, fuzz targets); see req_feed() / req_parse() below */
     char *body;       /* malloc'd, or NULL */
     size_t body_len;  /* bytes received (and fed) so far */
     size_t bytes_in;  /* every body byte received, kept or not (metrics, log) */
     size_t body_cap;
     bool body_too_large;
-    struct jparser *stream;  /* the streaming decoder; lives in the arena */
-    const struct jv *json;   /* the decoded body (an object), in the arena */
+    const char *body_type; /* the request's Content-Type (libmicrohttpd's copy), or NULL */
+    jparser *stream;   /* the streaming decoder; lives in (and is released with) mem */
+    struct form *form; /* the multipart decoder instead, for multipart/form-data bodies */
+    const jv *json;    /* the decoded body (an object), in the arena */
 
     /* outcome */
     bool failed;
@@ -63,11 +58,12 @@ typedef struct dv_req {
     uint64_t values;   /* numbers consumed by the math (metric) */
     bool responded;
     bool decided;      /* answered from the headers; sent at the final callback */
+    atomic_bool cut;   /* the connection guard answered 408 and shut the socket */
+    struct guard_conn *guard; /* server.c: the connection's guard entry, or NULL */
     int offload;       /* server.c: 0 none, 1 queued to a worker, 2 executed there */
 
     char request_id[129];
     struct timespec start;
-    cleanup *cleanups;
 } dv_req;
 
 /* Records a problem (the first one only) and returns false. pointer may be NULL. */
@@ -75,10 +71,21 @@ bool req_fail(dv_req *r, err_code c, const char *pointer, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* Per-request allocation; records out_of_memory and returns NULL on failure. */
 void *req_alloc(dv_req *r, size_t n, size_t size);
-/* Runs fn(arg) when the request ends; false (and out_of_memory) if it cannot. */
-bool req_defer(dv_req *r, void (*fn)(void *), void *arg);
+/* Gives obj (malloc'd elsewhere, e.g. by the core) to the request, which calls
+ * dispose(obj) when it ends. On failure obj is disposed of at once and out_of_memory is
+ * recorded: either way the caller no longer owns obj (see arena_adopt). */
+bool req_adopt(dv_req *r, void *obj, void (*dispose)(void *));
 /* The writer for a 200 JSON body. */
 jw *req_json(dv_req *r);
+
+/* Feeds the next chunk of the body to the streaming decoder (created on first use). */
+void req_feed(dv_req *r, const char *data, size_t n);
+/* Finishes decoding the body — the chunks already fed, or else r->body (r->body_len
+ * bytes) in one go — into r->json, or records the decoder's problem: 400 malformed_json
+ * (with line and column), 413 for more than --max-elements numbers, 422 non_finite, 503
+ * out_of_memory. A multipart/form-data body (r->body_type) is assembled into the same
+ * object (src/http/form.c; 422 bad_array for a malformed array part). */
+bool req_parse(dv_req *r);
 
 /*
  * The request pipeline without the network (the server, fuzz targets and tests use it):

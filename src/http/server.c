@@ -1,9 +1,9 @@
 /*
  * server.c — libmicrohttpd glue: one dv_req per request, created at the first callback
  * and released at MHD_OPTION_NOTIFY_COMPLETED. Decisions that need no body (404, 405,
- * CORS preflight, 401, 415, a Content-Length over --max-body) are answered from the first
- * callback, so libmicrohttpd never reads such a body. The one response path (respond)
- * adds the headers every response carries.
+ * CORS preflight, 401, 415, a Content-Length over --max-body) are answered from the
+ * first callback, so no such body is decoded (see on_request for the lingering close).
+ * Deadlines and departed clients are the connection guard's (guard.c). The one response path (respond) adds the headers every response carries.
  */
 #include "server.h"
 
@@ -22,13 +22,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "decode.h"
+#include "form.h"
+#include "guard.h"
 #include "log.h"
 #include "metrics.h"
-#include "routes.h"
+#include "route.h"
 
 static struct MHD_Daemon *g_daemon;
 static const dv_config *g_cfg;
+static const route_table *g_routes; /* handed in by server_start */
 static atomic_bool g_draining;
 static atomic_int g_in_flight;
 static atomic_int g_open_connections;
@@ -45,9 +47,23 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx
                           enum MHD_ConnectionNotificationCode code)
 {
     (void)cls;
-    (void)c;
-    (void)socket_ctx;
-    atomic_fetch_add(&g_open_connections, code == MHD_CONNECTION_NOTIFY_STARTED ? 1 : -1);
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_ctx = ci ? guard_open(ci->connect_fd) : NULL;
+        atomic_fetch_add(&g_open_connections, 1);
+    } else {
+        guard_close(*socket_ctx); /* before libmicrohttpd closes the fd */
+        *socket_ctx = NULL;
+        atomic_fetch_add(&g_open_connections, -1);
+    }
+}
+
+static guard_conn *guard_of(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
 }
 
 bool server_draining(void)
@@ -337,10 +353,12 @@ static bool decide_early(struct MHD_Connection *c, dv_req *r)
     if (strcmp(rt->method, "POST") != 0)
         return false;
     const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
-    if (!is_json_type(ct))
+    if (!is_json_type(ct) && !form_is_type(ct))
         return !req_fail(r, E_UNSUPPORTED_MEDIA_TYPE, NULL,
-                         "Content-Type is %.100s; send the body as application/json",
+                         "Content-Type is %.100s; send the body as application/json (or "
+                         "multipart/form-data with .npy parts)",
                          ct ? ct : "missing");
+    r->body_type = ct;
     const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
     if (cl) {
         char *end;
@@ -355,8 +373,6 @@ static bool decide_early(struct MHD_Connection *c, dv_req *r)
     return false;
 }
 
-/* The body is decoded as it arrives (json_stream.c): no copy of the text is kept, only
- * the numbers, so memory follows the count of numbers rather than the size of the text. */
 /* Whether the request announces a body (a non-zero Content-Length, or chunked). */
 static bool has_body(struct MHD_Connection *c)
 {
@@ -365,6 +381,16 @@ static bool has_body(struct MHD_Connection *c)
            (cl && strspn(cl, " 0") != strlen(cl));
 }
 
+/* A client that waits for "100 Continue" before it sends its body (curl does for large
+ * bodies): an early answer then goes out at once and the body is never sent. */
+static bool expects_continue(struct MHD_Connection *c)
+{
+    const char *e = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Expect");
+    return e && strncasecmp(e, "100-continue", 12) == 0;
+}
+
+/* The body is decoded as it arrives (src/json/decoder.c): no copy of the text is kept,
+ * only the numbers, so memory follows the count of numbers rather than the text's size. */
 static void append_body(dv_req *r, const char *data, size_t n)
 {
     if (r->body_too_large || r->failed)
@@ -374,50 +400,56 @@ static void append_body(dv_req *r, const char *data, size_t n)
         return;
     }
     r->body_len += n;
-    body_feed(r, data, n);
+    req_feed(r, data, n);
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_size,
-                                  void **req_cls)
+/* The first callback of a request: its state, its id, and the decisions its head allows. */
+static enum MHD_Result begin_request(struct MHD_Connection *c, const char *url,
+                                     const char *method, void **req_cls)
 {
-    (void)cls;
-    (void)version;
-    dv_req *r = *req_cls;
-    if (!r) {
-        r = calloc(1, sizeof *r);
-        if (!r)
-            return MHD_NO;
-        *req_cls = r;
-        clock_gettime(CLOCK_MONOTONIC, &r->start);
-        atomic_fetch_add(&g_in_flight, 1);
-        metrics_in_flight(1);
-        r->cfg = g_cfg;
-        r->path = url;
-        snprintf(r->method, sizeof r->method, "%s", method);
-        r->method_index = metrics_method_index(method);
-        r->route = route_find(url, &r->route_index);
-        request_id(r, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Request-Id"));
-        if (decide_early(c, r)) {
-            /* With a body on the way, answer now so it is never read (the connection then
-             * closes); without one, answer at the final callback and keep the connection
-             * alive (a CORS preflight need not cost a new connection). */
-            if (has_body(c))
-                return respond(c, r);
-            r->decided = true;
-        }
+    dv_req *r = calloc(1, sizeof *r);
+    if (!r)
+        return MHD_NO;
+    *req_cls = r;
+    clock_gettime(CLOCK_MONOTONIC, &r->start);
+    atomic_fetch_add(&g_in_flight, 1);
+    metrics_in_flight(1);
+    r->cfg = g_cfg;
+    r->path = url;
+    snprintf(r->method, sizeof r->method, "%s", method);
+    r->method_index = metrics_method_index(method);
+    r->route = route_find(g_routes, url, &r->route_index);
+    request_id(r, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Request-Id"));
+    r->guard = guard_of(c);
+    guard_request(r->guard, r);
+    if (!decide_early(c, r))
         return MHD_YES;
+    /* Answered from the head. With a body on the way, the answer goes now and the body is
+     * never decoded: libmicrohttpd then closes the connection, and the guard lingers on
+     * the socket, dropping the rest of the body, so that a client that writes its whole
+     * body before it reads still gets this answer rather than a reset (a client waiting
+     * for 100 Continue sends no body). Without a body, the answer goes at the final
+     * callback and the connection stays alive (a CORS preflight need not cost a new
+     * connection). */
+    if (has_body(c)) {
+        if (!expects_continue(c))
+            guard_linger(r->guard);
+        return respond(c, r);
     }
-    if (*upload_size > 0) {
-        r->bytes_in += *upload_size;
-        if (!r->responded)
-            append_body(r, upload_data, *upload_size);
-        *upload_size = 0;
-        return MHD_YES;
-    }
+    r->decided = true;
+    return MHD_YES;
+}
+
+/* The body is complete: compute (here, or on a worker for a large body) and answer. */
+static enum MHD_Result finish_request(struct MHD_Connection *c, dv_req *r)
+{
     if (r->responded || r->offload == 1)
         return MHD_YES;
+    if (r->offload == 0) {
+        guard_busy(r->guard);
+        if (guard_was_cut(r))
+            return MHD_NO; /* the guard has answered 408 and shut the socket */
+    }
     if (r->offload == 2 || r->decided)
         return respond(c, r);
     if (r->body_too_large)
@@ -431,6 +463,28 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     return respond(c, r);
 }
 
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_size,
+                                  void **req_cls)
+{
+    (void)cls;
+    (void)version;
+    dv_req *r = *req_cls;
+    if (!r)
+        return begin_request(c, url, method, req_cls);
+    if (*upload_size == 0)
+        return finish_request(c, r);
+    r->bytes_in += *upload_size;
+    guard_body(r->guard, *upload_size);
+    if (guard_was_cut(r))
+        return MHD_NO;
+    if (!r->responded)
+        append_body(r, upload_data, *upload_size);
+    *upload_size = 0;
+    return MHD_YES;
+}
+
 static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
                          enum MHD_RequestTerminationCode toe)
 {
@@ -440,6 +494,13 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
     if (!r)
         return;
     double secs = since(&r->start);
+    guard_done(r->guard);
+    if (guard_was_cut(r)) { /* the guard wrote its 408: count and log it as answered */
+        r->responded = true;
+        r->failed = true;
+        r->code = E_REQUEST_TIMEOUT;
+        r->status = 408;
+    }
     if (strcmp(r->method, "HEAD") == 0)
         r->bytes_out = 0; /* libmicrohttpd sends the headers only */
     if (r->responded) {
@@ -486,9 +547,15 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     log_end(&l);
 }
 
-bool server_start(const dv_config *cfg)
+bool server_start(const dv_config *cfg, const route_table *table)
 {
     g_cfg = cfg;
+    g_routes = table;
+    metrics_init(table);
+    if (!guard_start(cfg, (int)table->count)) {
+        fprintf(stderr, "divergenced: cannot start the connection guard thread\n");
+        return false;
+    }
     struct sockaddr_storage ss;
     memset(&ss, 0, sizeof ss);
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
@@ -552,4 +619,5 @@ void server_finish_drain(unsigned grace_seconds)
     workers_stop();
     MHD_stop_daemon(g_daemon);
     g_daemon = NULL;
+    guard_stop(); /* after the daemon: closing connections still notify it */
 }

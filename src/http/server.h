@@ -9,10 +9,11 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "route.h"
 
-/* Starts listening; false (with a message on stderr) when it cannot. cfg must outlive
- * the server. */
-bool server_start(const dv_config *cfg);
+/* Starts listening and serving the routes of `table`; false (with a message on stderr)
+ * when it cannot. cfg and table must outlive the server. */
+bool server_start(const dv_config *cfg, const route_table *table);
 /* The port actually bound (useful with --port 0). */
 uint16_t server_port(void);
 /* True once drain has begun: /readyz answers 503. */

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Abuse resistance of divergenced over raw loopback sockets (scripts/check_abuse.sh).
+"""Abuse resistance of divergenced over raw loopback sockets (tests/abuse/run.sh).
 
   slow clients      headers or body dribbled, then stalled: cut at --timeout (2 s) while
                     other requests keep being served (no thread held per connection)

@@ -1,6 +1,6 @@
 /*
  * cases.c — the data side of the suite: load the case tables written by
- * scripts/gen_reference_http.py, build request bodies from them, and compare responses
+ * tests/data/gen/gen_reference_http.py, build request bodies from them, and compare responses
  * with the expected members (exact member set; numbers within the case's tolerance;
  * "Infinity" strings; {"$contains": s} and {"$any": true} matchers).
  */
@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <glob.h>
 
 json_t *dv_load_table(const char *file, const char *key, json_t **root)
 {
@@ -98,6 +99,29 @@ int dv_run_table(const char *file, const char *key, const char *group,
     int failed = _cmocka_run_group_tests(group, tests, n, table_setup, table_teardown);
     free(tests);
     json_decref(root);
+    return failed;
+}
+
+int dv_run_tables(const char *file, const char *key, const char *group,
+                  void (*run)(void **state))
+{
+    char label[512];
+    snprintf(label, sizeof label, "%s (tests/data/%s)", group, file);
+    int failed = dv_run_table(file, key, label, run);
+    /* Route-specific tables beside it: http_cases.json → http_cases.*.json. */
+    char dir[1024], pattern[1200];
+    dv_data_path("", dir, sizeof dir);
+    const char *dot = strrchr(file, '.');
+    snprintf(pattern, sizeof pattern, "%s/%.*s.*%s", dir, (int)(dot - file), file, dot);
+    glob_t g;
+    if (glob(pattern, 0, NULL, &g) == 0) {
+        for (size_t i = 0; i < g.gl_pathc; i++) {
+            const char *name = strrchr(g.gl_pathv[i], '/') + 1;
+            snprintf(label, sizeof label, "%s (tests/data/%s)", group, name);
+            failed += dv_run_table(name, key, label, run);
+        }
+        globfree(&g);
+    }
     return failed;
 }
 

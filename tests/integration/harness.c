@@ -833,6 +833,11 @@ static const struct {
     {"not_positive_definite", "Invalid Input"},
     {"unavailable", "Service Unavailable"},
     {"out_of_memory", "Out Of Memory"},
+    {"unknown_measure", "Invalid Input"},
+    {"unknown_family", "Invalid Input"},
+    {"unsupported_pair", "Invalid Input"},
+    {"bad_array", "Invalid Input"},
+    {"request_timeout", "Request Timeout"},
 };
 
 static bool media_type_is(const char *ct, const char *want)

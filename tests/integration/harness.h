@@ -127,6 +127,11 @@ json_t *dv_load_table(const char *file, const char *key, json_t **root);
  * *state), as group `group`, with two daemons up: see dv_case_daemon. Returns failures. */
 int dv_run_table(const char *file, const char *key, const char *group,
                  void (*run)(void **state));
+/* dv_run_table on tests/data/<file> and then on every route table beside it named like
+ * it with a suffix (http_cases.json → http_cases.divergences.json, …), so a new route
+ * adds its cases in its own file. Returns failures. */
+int dv_run_tables(const char *file, const char *key, const char *group,
+                  void (*run)(void **state));
 /* The daemon a case asks for: "daemon": "limits" → --max-body 4096 --max-elements 100,
  * else one with default flags. Valid inside dv_run_table only. */
 dv_daemon *dv_case_daemon(const json_t *c);

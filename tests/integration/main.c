@@ -2,7 +2,7 @@
  * main.c — the integration suite: the real build/divergenced (env DIVERGENCED_BIN) on
  * 127.0.0.1 with an ephemeral port, driven with libcurl; run from the repository root
  * (`make integration`). Groups, in order:
- *   reference values   tests/data/http_cases.json     (scripts/gen_reference_http.py)
+ *   reference values   tests/data/http_cases.json     (tests/data/gen/gen_reference_http.py)
  *   bad inputs         tests/data/http_bad_cases.json (same generator)
  *   protocol           CORS, request ids, request log, probes, /openapi.yaml, auth, limits
  *   lifecycle          --help/--version/bad flags, environment, signals, drain

@@ -138,6 +138,5 @@ static void run_bad(void **state)
 
 int dv_run_bad_input_tests(void)
 {
-    return dv_run_table("http_bad_cases.json", "bad",
-                        "bad inputs (tests/data/http_bad_cases.json)", run_bad);
+    return dv_run_tables("http_bad_cases.json", "bad", "bad inputs", run_bad);
 }

@@ -2,8 +2,9 @@
  * test_reference.c — every route and input form against reference values.
  *
  * One cmocka test per case of tests/data/http_cases.json (written by
- * scripts/gen_reference_http.py with mpmath at 50 digits): the runner only sends the
- * request and compares; to add a case, add a line to the generator.
+ * tests/data/gen/gen_reference_http.py with mpmath at 50 digits) and of every
+ * tests/data/http_cases.<route>.json beside it: the runner only sends the request and
+ * compares; to add a case, add a line to a generator.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -31,6 +32,5 @@ static void run_case(void **state)
 
 int dv_run_reference_tests(void)
 {
-    return dv_run_table("http_cases.json", "cases",
-                        "reference values (tests/data/http_cases.json)", run_case);
+    return dv_run_tables("http_cases.json", "cases", "reference values", run_case);
 }

@@ -30,8 +30,8 @@ static void test_logit_rows(void **state)
         y[3][k] = x[3][k]; /* an identical row: exactly 0 */
     dv_dist p[ROWS], q[ROWS];
     for (int r = 0; r < ROWS; r++) {
-        assert_int_equal(dv_prepare_logits(x[r], K, 2.0, "p_logits", &p[r], NULL), DV_OK);
-        assert_int_equal(dv_prepare_logits(y[r], K, 2.0, "q_logits", &q[r], NULL), DV_OK);
+        assert_int_equal(dv_prepare_logits(x[r], K, 2.0, DV_NAME(DV_ARG_P, "p_logits"), &p[r], NULL), DV_OK);
+        assert_int_equal(dv_prepare_logits(y[r], K, 2.0, DV_NAME(DV_ARG_Q, "q_logits"), &q[r], NULL), DV_OK);
     }
     dv_value out[ROWS];
     double sum, mean;
@@ -54,8 +54,8 @@ static void test_weight_rows_with_inf(void **state)
     double p[2][3] = {{1, 2, 3}, {1, 1, 0}}, q[2][3] = {{3, 2, 1}, {0, 1, 1}};
     dv_dist P[2], Q[2];
     for (int r = 0; r < 2; r++) {
-        assert_int_equal(dv_prepare_weights(p[r], 3, true, "p", &P[r], NULL), DV_OK);
-        assert_int_equal(dv_prepare_weights(q[r], 3, true, "q", &Q[r], NULL), DV_OK);
+        assert_int_equal(dv_prepare_weights(p[r], 3, true, DV_NAME(DV_ARG_P, "p"), &P[r], NULL), DV_OK);
+        assert_int_equal(dv_prepare_weights(q[r], 3, true, DV_NAME(DV_ARG_Q, "q"), &Q[r], NULL), DV_OK);
     }
     dv_value out[2];
     double sum, mean;

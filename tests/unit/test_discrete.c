@@ -19,7 +19,7 @@
 static void prep(double *v, size_t n, bool normalize, const char *name, dv_dist *d)
 {
     dv_error err;
-    if (dv_prepare_weights(v, n, normalize, name, d, &err) != DV_OK)
+    if (dv_prepare_weights(v, n, normalize, DV_NAME(name[0] == 'q' ? DV_ARG_Q : DV_ARG_P, name), d, &err) != DV_OK)
         fail_msg("prepare %s: %s", name, err.msg);
 }
 

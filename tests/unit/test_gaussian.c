@@ -1,7 +1,7 @@
 /*
  * test_gaussian.c — Gaussian KL: known values (expected numbers computed with mpmath at 50
  * digits, see the comment by each), the VAE form, batches with a broadcast q, full
- * covariances, mixed kinds, and every error with its index and arg.
+ * covariances, mixed kinds, and every error with its location.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,15 +11,11 @@
 
 #include <cmocka.h>
 
-#include "divergence.h"
 #include <math.h>
 
-static void assert_rel(double got, double want, double tol)
-{
-    double rel = fabs(got - want) / fabs(want);
-    if (!(rel <= tol))
-        fail_msg("got %.17g, want %.17g (rel err %.3g > %.3g)", got, want, rel, tol);
-}
+#include "check.h"
+#include "divergence.h"
+
 
 static double kl_ok(const dv_gauss *p, const dv_gauss *q)
 {
@@ -161,7 +157,7 @@ static void test_batch_broadcast(void **state)
     /* Rows differ. */
     dv_gauss q2 = {2, 2, qm3, DV_SCALE_STD, qs3};
     assert_int_equal(dv_gaussian_kl_rows(&p, &q2, kl, &sum, &mean, &err), DV_SHAPE_MISMATCH);
-    assert_int_equal(err.arg, DV_GAUSS_Q);
+    assert_int_equal(err.at.arg, DV_ARG_Q);
     assert_non_null(strstr(err.msg, "p has 3 rows but q has 2 rows"));
 }
 
@@ -173,52 +169,49 @@ static void test_check_errors(void **state)
     dv_error err;
     double m[3] = {0, 0, 0}, s[3] = {1, 2, -1};
     dv_gauss g = {0, 3, m, DV_SCALE_STD, s};
-    assert_int_equal(dv_check_gauss(&g, "p", &err), DV_NOT_POSITIVE);
-    assert_int_equal(err.index, 2);
-    assert_int_equal(err.arg, DV_GAUSS_SCALE);
+    assert_int_equal(dv_check_gauss(&g, DV_ARG_P, &err), DV_NOT_POSITIVE);
+    assert_loc(&err, DV_ARG_P, "std", 2, DV_NO_INDEX);
     assert_string_equal(err.msg, "p.std[2] is -1; a standard deviation must be > 0");
 
     s[2] = 1.0;
     m[1] = NAN;
-    assert_int_equal(dv_check_gauss(&g, "q", &err), DV_NOT_FINITE);
-    assert_int_equal(err.index, 1);
-    assert_int_equal(err.arg, DV_GAUSS_MEAN);
+    assert_int_equal(dv_check_gauss(&g, DV_ARG_Q, &err), DV_NOT_FINITE);
+    assert_loc(&err, DV_ARG_Q, "mean", 1, DV_NO_INDEX);
     assert_non_null(strstr(err.msg, "q.mean[1]"));
 
     m[1] = 0.0;
     double v[3] = {1, 0, 1};
     g.kind = DV_SCALE_VAR;
     g.scale = v;
-    assert_int_equal(dv_check_gauss(&g, "q", &err), DV_NOT_POSITIVE);
-    assert_int_equal(err.index, 1);
+    assert_int_equal(dv_check_gauss(&g, DV_ARG_Q, &err), DV_NOT_POSITIVE);
+    assert_loc(&err, DV_ARG_Q, "var", 1, DV_NO_INDEX);
     assert_non_null(strstr(err.msg, "a variance must be > 0"));
 
     double lv[3] = {-50, INFINITY, 3};
     g.kind = DV_SCALE_LOGVAR;
     g.scale = lv;
-    assert_int_equal(dv_check_gauss(&g, "p", &err), DV_NOT_FINITE);
-    assert_int_equal(err.index, 1);
-    assert_int_equal(err.arg, DV_GAUSS_SCALE);
+    assert_int_equal(dv_check_gauss(&g, DV_ARG_P, &err), DV_NOT_FINITE);
+    assert_loc(&err, DV_ARG_P, "log_var", 1, DV_NO_INDEX);
 
     lv[1] = -1e300; /* any finite log-variance is valid */
-    assert_int_equal(dv_check_gauss(&g, "p", &err), DV_OK);
+    assert_int_equal(dv_check_gauss(&g, DV_ARG_P, &err), DV_OK);
 
-    /* Batch: the message names row and column, the index is flat. */
+    /* Batch: the message and the location name row and column. */
     double bm[4] = {0, 0, 0, 0}, bs[4] = {1, 1, 1, 0};
     dv_gauss b = {2, 2, bm, DV_SCALE_STD, bs};
-    assert_int_equal(dv_check_gauss(&b, "p", &err), DV_NOT_POSITIVE);
-    assert_int_equal(err.index, 3);
+    assert_int_equal(dv_check_gauss(&b, DV_ARG_P, &err), DV_NOT_POSITIVE);
+    assert_loc(&err, DV_ARG_P, "std", 1, 1);
     assert_non_null(strstr(err.msg, "p.std[1][1] is 0"));
 
     /* Univariate names the scalar. */
     double um = 0.0, us = -2.0;
     dv_gauss u = {0, 1, &um, DV_SCALE_STD, &us};
-    assert_int_equal(dv_check_gauss(&u, "q", &err), DV_NOT_POSITIVE);
+    assert_int_equal(dv_check_gauss(&u, DV_ARG_Q, &err), DV_NOT_POSITIVE);
     assert_string_equal(err.msg, "q.std is -2; a standard deviation must be > 0");
 
     /* Zero dimensions. */
     dv_gauss e = {0, 0, m, DV_SCALE_STD, s};
-    assert_int_equal(dv_check_gauss(&e, "p", &err), DV_EMPTY);
+    assert_int_equal(dv_check_gauss(&e, DV_ARG_P, &err), DV_EMPTY);
 }
 
 static void test_not_symmetric(void **state)
@@ -228,20 +221,18 @@ static void test_not_symmetric(void **state)
     double m[3] = {0, 0, 0};
     double c[9] = {2, 0.1, 0, 0.1, 2, 0.3, 0, 0.3000001, 2};
     dv_gauss g = {0, 3, m, DV_SCALE_COV, c};
-    assert_int_equal(dv_check_gauss(&g, "q", &err), DV_NOT_SYMMETRIC);
-    assert_int_equal(err.index, 7); /* [2][1], below the diagonal */
-    assert_int_equal(err.arg, DV_GAUSS_SCALE);
+    assert_int_equal(dv_check_gauss(&g, DV_ARG_Q, &err), DV_NOT_SYMMETRIC);
+    assert_loc(&err, DV_ARG_Q, "cov", 2, 1); /* [2][1], below the diagonal */
     assert_non_null(strstr(err.msg, "q.cov is not symmetric"));
     /* Within 1e-12 relative passes. */
     c[7] = 0.3 * (1 + 1e-14);
-    assert_int_equal(dv_check_gauss(&g, "q", &err), DV_OK);
-    /* The KL reports which Gaussian, not which member. */
+    assert_int_equal(dv_check_gauss(&g, DV_ARG_Q, &err), DV_OK);
+    /* The KL reports the same location as the check. */
     c[7] = 0.31;
     double s[3] = {1, 1, 1}, v;
     dv_gauss p = {0, 3, m, DV_SCALE_STD, s};
     assert_int_equal(dv_gaussian_kl(&p, &g, &v, &err), DV_NOT_SYMMETRIC);
-    assert_int_equal(err.arg, DV_GAUSS_Q);
-    assert_true(err.index == DV_NO_INDEX);
+    assert_loc(&err, DV_ARG_Q, "cov", 2, 1);
 }
 
 static void test_not_positive_definite(void **state)
@@ -253,12 +244,12 @@ static void test_not_positive_definite(void **state)
     double c[9] = {1, 2, 0, 2, 1, 0, 0, 0, 1};
     dv_gauss p = {0, 3, m, DV_SCALE_STD, s};
     dv_gauss q = {0, 3, m, DV_SCALE_COV, c};
-    assert_int_equal(dv_check_gauss(&q, "q", &err), DV_OK);
+    assert_int_equal(dv_check_gauss(&q, DV_ARG_Q, &err), DV_OK);
     assert_int_equal(dv_gaussian_kl(&p, &q, &v, &err), DV_NOT_POSITIVE_DEFINITE);
-    assert_int_equal(err.arg, DV_GAUSS_Q);
+    assert_int_equal(err.at.arg, DV_ARG_Q);
     assert_non_null(strstr(err.msg, "q.cov is not positive definite (Cholesky fails at pivot 1"));
     assert_int_equal(dv_gaussian_kl(&q, &p, &v, &err), DV_NOT_POSITIVE_DEFINITE);
-    assert_int_equal(err.arg, DV_GAUSS_P);
+    assert_int_equal(err.at.arg, DV_ARG_P);
     assert_non_null(strstr(err.msg, "p.cov is not positive definite"));
 }
 
@@ -269,7 +260,7 @@ static void test_shape_errors(void **state)
     double m[3] = {0, 0, 0}, s[3] = {1, 1, 1}, v, kl[3], sum, mean;
     dv_gauss p = {0, 3, m, DV_SCALE_STD, s}, q = {0, 2, m, DV_SCALE_STD, s};
     assert_int_equal(dv_gaussian_kl(&p, &q, &v, &err), DV_SHAPE_MISMATCH);
-    assert_int_equal(err.arg, DV_GAUSS_Q);
+    assert_int_equal(err.at.arg, DV_ARG_Q);
     assert_string_equal(err.msg, "p has dimension 3 but q has dimension 2; they must be equal");
 
     /* A batch through the single form, a single through the batch form. */
@@ -282,11 +273,11 @@ static void test_shape_errors(void **state)
                      DV_SHAPE_MISMATCH);
     double c[4] = {1, 0, 0, 1};
     dv_gauss covrows = {1, 2, m, DV_SCALE_COV, c};
-    assert_int_equal(dv_check_gauss(&covrows, "p", &err), DV_SHAPE_MISMATCH);
+    assert_int_equal(dv_check_gauss(&covrows, DV_ARG_P, &err), DV_SHAPE_MISMATCH);
     /* Element errors inside the KL carry which Gaussian. */
     s[1] = -1.0;
     assert_int_equal(dv_gaussian_kl_rows(&rows2, NULL, kl, &sum, &mean, &err), DV_NOT_POSITIVE);
-    assert_int_equal(err.arg, DV_GAUSS_P);
+    assert_int_equal(err.at.arg, DV_ARG_P);
     assert_non_null(strstr(err.msg, "p.std[0][1] is -1"));
 }
 

@@ -16,7 +16,7 @@
 static void logits(const double *v, size_t n, double T, dv_dist *d)
 {
     dv_error err;
-    if (dv_prepare_logits(v, n, T, "p_logits", d, &err) != DV_OK)
+    if (dv_prepare_logits(v, n, T, DV_NAME(DV_ARG_P, "p_logits"), d, &err) != DV_OK)
         fail_msg("prepare: %s", err.msg);
 }
 
@@ -158,8 +158,8 @@ static void test_mixed_weights_logits(void **state)
         lq[i] = log(q[i]);
     }
     dv_dist Pw, Pl, Qw, Ql;
-    assert_int_equal(dv_prepare_weights(w, 4, false, "p", &Pw, NULL), DV_OK);
-    assert_int_equal(dv_prepare_weights(q, 4, false, "q", &Qw, NULL), DV_OK);
+    assert_int_equal(dv_prepare_weights(w, 4, false, DV_NAME(DV_ARG_P, "p"), &Pw, NULL), DV_OK);
+    assert_int_equal(dv_prepare_weights(q, 4, false, DV_NAME(DV_ARG_Q, "q"), &Qw, NULL), DV_OK);
     logits(lw, 4, 1.0, &Pl);
     logits(lq, 4, 1.0, &Ql);
     double ref = dv_kl(&Pw, &Qw, NULL).nats;
@@ -172,7 +172,7 @@ static void test_mixed_weights_logits(void **state)
     /* One-hot target (weights) against predicted logits: −log softmax(y)_2. */
     double t[] = {0, 0, 1, 0}, y[] = {0.5, -1.0, 2.0, 0.0};
     dv_dist T, Y;
-    assert_int_equal(dv_prepare_weights(t, 4, false, "p", &T, NULL), DV_OK);
+    assert_int_equal(dv_prepare_weights(t, 4, false, DV_NAME(DV_ARG_P, "p"), &T, NULL), DV_OK);
     logits(y, 4, 1.0, &Y);
     double z = exp(0.5) + exp(-1.0) + exp(2.0) + exp(0.0);
     double terms[4];
@@ -183,7 +183,7 @@ static void test_mixed_weights_logits(void **state)
     /* Zero weights against logits: finite; logits against a zero weight: inf at it. */
     double pz[] = {0.0, 0.5, 0.5, 0.0};
     dv_dist Pz;
-    assert_int_equal(dv_prepare_weights(pz, 4, false, "p", &Pz, NULL), DV_OK);
+    assert_int_equal(dv_prepare_weights(pz, 4, false, DV_NAME(DV_ARG_P, "p"), &Pz, NULL), DV_OK);
     assert_true(isfinite(dv_kl(&Pz, &Y, NULL).nats));
     dv_value inf = dv_kl(&Y, &Pz, terms);
     assert_true(isinf(inf.nats));

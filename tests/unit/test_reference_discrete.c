@@ -2,7 +2,7 @@
  * test_reference_discrete.c — the discrete core against exact references.
  *
  * Reads tests/data/reference_discrete.txt (DV_TEST_DATA overrides the directory), made by
- * scripts/gen_reference_discrete.py with mpmath at 50 digits on the same double inputs,
+ * tests/data/gen/gen_reference_discrete.py with mpmath at 50 digits on the same double inputs,
  * and checks every KL, entropy, cross-entropy and JS (bases e, 2, 10) and every batch
  * against SPEC §1: 1e-12 relative (exactly 0 where the reference is 0); for cases with
  * logits 1e-12 relative or 1e-15 absolute. Prints the worst relative error per quantity.
@@ -126,8 +126,8 @@ static const char *cur_case = "";
 static void prepare(tdist *t, const char *name, dv_dist *d)
 {
     dv_error err;
-    dv_status st = t->logits ? dv_prepare_logits(t->v, t->n, t->T, name, d, &err)
-                             : dv_prepare_weights(t->v, t->n, t->norm, name, d, &err);
+    dv_status st = t->logits ? dv_prepare_logits(t->v, t->n, t->T, DV_NAME(name[0] == 'q' ? DV_ARG_Q : DV_ARG_P, name), d, &err)
+                             : dv_prepare_weights(t->v, t->n, t->norm, DV_NAME(name[0] == 'q' ? DV_ARG_Q : DV_ARG_P, name), d, &err);
     if (st != DV_OK)
         fail_msg("%s: prepare %s: %s", cur_case, name, err.msg);
 }

@@ -1,7 +1,7 @@
 /*
  * test_reference_gaussian.c — Gaussian KL against exact references (mpmath, 50 digits).
  *
- * Reads tests/data/reference_gaussian.txt (written by scripts/gen_reference_gaussian.py;
+ * Reads tests/data/reference_gaussian.txt (written by tests/data/gen/gen_reference_gaussian.py;
  * the directory can be overridden with DV_TEST_DATA), checks every case against SPEC §1's
  * bar (1e-12 relative for univariate/diagonal, 1e-9 for full covariances) and prints the
  * worst relative error of each group so a regression in accuracy is visible before it

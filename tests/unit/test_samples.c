@@ -198,12 +198,12 @@ static void test_empty(void **state)
     double *pc = &k.num, *qc = &k.num;
     dv_error err;
     assert_int_equal(dv_empirical(&k, 0, &k, 1, &s, &pc, &qc, &err), DV_EMPTY);
-    assert_int_equal(err.arg, 0);
+    assert_int_equal(err.at.arg, DV_ARG_P);
     assert_null(s);
     assert_null(pc);
     assert_null(qc);
     assert_int_equal(dv_empirical(&k, 1, &k, 0, &s, &pc, &qc, &err), DV_EMPTY);
-    assert_int_equal(err.arg, 1);
+    assert_int_equal(err.at.arg, DV_ARG_Q);
     assert_null(s);
 }
 
