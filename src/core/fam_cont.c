@@ -26,6 +26,7 @@
 
 #include "fam_cont.h"
 #include "internal.h"
+#include "numfmt.h"
 #include "special.h"
 
 /* ½(1 + log 2π), ½ log 2π, log 4π, ½(1 + log(π/2)) — rounded from 50 digits. */
@@ -70,7 +71,7 @@ static dv_status check_scalar(const dv_fdist *x, int arg, size_t i, domain d,
         return dv_fail_at(err, DV_BAD_PARAMETER, dv_at(arg, name),
                           "%s.%s is missing; %s needs it (%s)", argname(arg), name,
                           x->fam->name, x->fam->params[i].domain);
-    dv_fmt_double(num, sizeof num, v);
+    numfmt_msg(num, sizeof num, v);
     if (!isfinite(v))
         return dv_fail_at(err, DV_NOT_FINITE, dv_at(arg, name),
                           "%s.%s is %s; it must be finite", argname(arg), name, num);
@@ -165,8 +166,8 @@ dv_status dv_fam_uniform_check(const dv_fdist *x, int arg, dv_error *err)
         return st;
     if (!(x->s[0] < x->s[1])) {
         char lo[40], hi[40];
-        dv_fmt_double(lo, sizeof lo, x->s[0]);
-        dv_fmt_double(hi, sizeof hi, x->s[1]);
+        numfmt_msg(lo, sizeof lo, x->s[0]);
+        numfmt_msg(hi, sizeof hi, x->s[1]);
         return dv_fail_at(err, DV_BAD_PARAMETER, dv_at(arg, "high"),
                           "%s.high is %s but %s.low is %s; high must be > low",
                           argname(arg), hi, argname(arg), lo);
@@ -204,7 +205,7 @@ dv_status dv_fam_dirichlet_check(const dv_fdist *x, int arg, dv_error *err)
                           argname(arg), x->d);
     for (size_t i = 0; i < x->d; i++) {
         char num[40];
-        dv_fmt_double(num, sizeof num, a[i]);
+        numfmt_msg(num, sizeof num, a[i]);
         if (!isfinite(a[i]))
             return dv_fail_at(err, DV_NOT_FINITE, dv_at1(arg, "concentration", i),
                               "%s.concentration[%zu] is %s; it must be finite",
