@@ -16,5 +16,8 @@ void h_healthz(dv_req *r);
 void h_readyz(dv_req *r);
 void h_metrics(dv_req *r);
 void h_openapi(dv_req *r);
+void h_distributions_kl(dv_req *r);
+void h_distributions_entropy(dv_req *r);
+void h_distributions(dv_req *r);
 
 #endif
