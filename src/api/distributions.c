@@ -6,7 +6,7 @@
  *                                the q families each p has a KL with.
  * Parameters may be batches (arrays of B values); unbatched ones broadcast, and p and q
  * broadcast against each other. Results are single values or arrays of B; an infinite KL
- * is "Infinity" with a reason ("reasons" per row for a batch).
+ * is "Infinity" with a reason (for a batch: "infinite": [{"row", "reason"}…]).
  */
 #include <stdio.h>
 #include <string.h>
@@ -60,13 +60,18 @@ static void emit_results(jw *w, const char *key, const dv_fresult *res, size_t r
     }
     jw_arr_end(w);
     if (any_inf) {
-        jw_key(w, "reasons");
+        /* the rows whose value is "Infinity", each with its reason */
+        jw_key(w, "infinite");
         jw_arr(w);
         for (size_t b = 0; b < rows; b++) {
-            if (res[b].reason)
-                jw_str(w, res[b].reason);
-            else
-                jw_raw(w, "null", 4);
+            if (!res[b].reason)
+                continue;
+            jw_obj(w);
+            jw_key(w, "row");
+            jw_uint(w, b);
+            jw_key(w, "reason");
+            jw_str(w, res[b].reason);
+            jw_obj_end(w);
         }
         jw_arr_end(w);
     }
