@@ -6,14 +6,28 @@
  * Why tables: the API layer lists families and pairs in its 422s and in GET
  * /distributions from the same rows that dispatch the computation, so the documentation
  * cannot drift from what is implemented. The continuous families' functions live in
- * fam_cont.c; the discrete and multivariate ones (famdisc) are wired in at merge, and
- * until then their rows have check/entropy NULL and no pair rows.
+ * fam_cont.c, the discrete and multivariate ones in fam_disc.c / fam_mvn.c (fam_disc.h,
+ * famdisc's branch: wired in here as soon as that header is in the tree).
  */
 #include <string.h>
 
 #include "fam_cont.h"
 #include "families.h"
 #include "internal.h"
+
+/* The discrete and multivariate families come from another branch (famdisc); until it is
+   merged their rows are listed (names, parameters) without functions. */
+#if defined(__has_include)
+#if __has_include("fam_disc.h")
+#include "fam_disc.h"
+#define DV_HAVE_FAM_DISC 1
+#endif
+#endif
+#ifdef DV_HAVE_FAM_DISC
+#define DISC(f) dv_fam_##f##_check, dv_fam_##f##_entropy
+#else
+#define DISC(f) NULL, NULL
+#endif
 
 #define S(n, dom) {n, DV_PARAM_SCALAR, dom, 0}
 #define SG(n, dom, g) {n, DV_PARAM_SCALAR, dom, g}
@@ -29,10 +43,10 @@ static const dv_family_info FAMILIES[] = {
      {V("loc", "finite"), MG("covariance_matrix", "symmetric positive definite", 1),
       MG("scale_tril", "lower triangular, positive diagonal", 1),
       MG("precision_matrix", "symmetric positive definite", 1)},
-     NULL, NULL},
+     DISC(multivariate_normal)},
     {"lowrank_multivariate_normal", "R^d", false, 3,
-     {V("loc", "finite"), M("cov_factor", "finite, d x r"), V("cov_diag", "> 0")}, NULL,
-     NULL},
+     {V("loc", "finite"), M("cov_factor", "finite, d x r"), V("cov_diag", "> 0")},
+     DISC(lowrank_multivariate_normal)},
     {"laplace", "R", false, 2, {S("loc", "finite"), S("scale", "> 0")}, CONT(laplace)},
     {"cauchy", "R", false, 2, {S("loc", "finite"), S("scale", "> 0")}, CONT(cauchy)},
     {"gumbel", "R", false, 2, {S("loc", "finite"), S("scale", "> 0")}, CONT(gumbel)},
@@ -58,15 +72,16 @@ static const dv_family_info FAMILIES[] = {
     {"dirichlet", "simplex", false, 1, {V("concentration", "> 0, at least 2 entries")},
      CONT(dirichlet)},
     {"bernoulli", "{0, 1}", true, 2, {SG("probs", "in [0, 1]", 1), SG("logits", "finite", 1)},
-     NULL, NULL},
+     DISC(bernoulli)},
     {"binomial", "{0, ..., total_count}", true, 3,
      {S("total_count", "integer >= 0"), SG("probs", "in [0, 1]", 1), SG("logits", "finite", 1)},
-     NULL, NULL},
+     DISC(binomial)},
     {"categorical", "{0, ..., k-1}", true, 2,
-     {VG("probs", ">= 0, sum to 1 (within 1e-6)", 1), VG("logits", "finite", 1)}, NULL, NULL},
+     {VG("probs", ">= 0, sum to 1 (within 1e-6)", 1), VG("logits", "finite", 1)},
+     DISC(categorical)},
     {"geometric", "{0, 1, ...}", true, 2, {SG("probs", "in (0, 1]", 1), SG("logits", "finite", 1)},
-     NULL, NULL},
-    {"poisson", "{0, 1, ...}", true, 1, {S("rate", "> 0")}, NULL, NULL},
+     DISC(geometric)},
+    {"poisson", "{0, 1, ...}", true, 1, {S("rate", "> 0")}, DISC(poisson)},
 };
 
 #define NFAM (sizeof FAMILIES / sizeof FAMILIES[0])
@@ -100,6 +115,22 @@ static const pair_row PAIRS[] = {
     P(continuous_bernoulli, continuous_bernoulli, continuous_bernoulli_continuous_bernoulli),
     P(von_mises, von_mises, von_mises_von_mises),
     P(dirichlet, dirichlet, dirichlet_dirichlet),
+#ifdef DV_HAVE_FAM_DISC
+    /* discrete and multivariate (fam_disc.c, fam_mvn.c) */
+    P(bernoulli, bernoulli, bernoulli_bernoulli),
+    P(binomial, binomial, binomial_binomial),
+    P(categorical, categorical, categorical_categorical),
+    P(geometric, geometric, geometric_geometric),
+    P(poisson, poisson, poisson_poisson),
+    P(multivariate_normal, multivariate_normal, multivariate_normal_multivariate_normal),
+    P(multivariate_normal, lowrank_multivariate_normal,
+      multivariate_normal_lowrank_multivariate_normal),
+    P(lowrank_multivariate_normal, lowrank_multivariate_normal,
+      lowrank_multivariate_normal_lowrank_multivariate_normal),
+    P(lowrank_multivariate_normal, multivariate_normal,
+      lowrank_multivariate_normal_multivariate_normal),
+    P(bernoulli, poisson, bernoulli_poisson),
+#endif
     /* cross-family */
     P(beta, continuous_bernoulli, beta_continuous_bernoulli),
     GAMMA3(beta, beta_gamma),
@@ -133,6 +164,10 @@ static const pair_row PAIRS[] = {
     P(pareto, beta, support_infinite),
     P(pareto, continuous_bernoulli, support_infinite),
     P(pareto, uniform, support_infinite),
+#ifdef DV_HAVE_FAM_DISC
+    P(poisson, bernoulli, support_infinite),
+    P(poisson, binomial, support_infinite),
+#endif
     P(cauchy, normal, tails_infinite),
     P(cauchy, laplace, tails_infinite),
 };
