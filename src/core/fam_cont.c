@@ -736,14 +736,16 @@ dv_status dv_fam_continuous_bernoulli_continuous_bernoulli_kl(const dv_fdist *p,
                                                               dv_error *err)
 {
     double xp = 0.5 * cb_eta(p);
-    double lp = p->s[0], lq = q->s[0], h;
-    if (!isnan(lp) && !isnan(lq) && lp <= 2.0 * lq && lq <= 2.0 * lp)
+    double lp = p->s[0], lq = q->s[0];
+    if (!isnan(lp) && !isnan(lq) && lp <= 2.0 * lq && lq <= 2.0 * lp) {
         /* ηq − ηp = log(lq/lp) − log((1 − lq)/(1 − lp)) from the exact difference lq − lp:
            the difference of two rounded logits would carry ε·|η| of absolute error. */
-        h = log1p((lq - lp) / lp) - log1p((lp - lq) / (1.0 - lp));
-    else
-        h = cb_eta(q) - cb_eta(p);
-    return ok_value(dv_logsinhc_bregman_h(xp, 0.5 * h), true, out, err);
+        double h = log1p((lq - lp) / lp) - log1p((lp - lq) / (1.0 - lp));
+        return ok_value(dv_logsinhc_bregman_h(xp, 0.5 * h), true, out, err);
+    }
+    /* logits, or probs far apart: both end points as they are (x + h would round y
+       away when |y| ≪ |x|) */
+    return ok_value(dv_logsinhc_bregman(xp, 0.5 * cb_eta(q)), true, out, err);
 }
 
 dv_status dv_fam_von_mises_von_mises_kl(const dv_fdist *p, const dv_fdist *q,

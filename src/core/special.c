@@ -491,10 +491,34 @@ static double bregman_path(double (*f2)(double), double x, double h, double y)
             s += GL16[i][1] * (off + len * (1.0 - GL16[i][0])) * f2(a + GL16[i][0] * len);
         total += len * s;
         if (last)
-            break;
+            return total;
         a = b;
     }
+    /* Unreachable: panels grow by 1.5× (or halve towards 0), so any two doubles are
+       joined in fewer than 2·1100 + 4 panels. */
+    assert(0);
     return total;
+}
+
+/* Above this both (log I0)'' ≈ 1/(2x²) and the O(1/x) parts of log I0 are negligible
+   next to −½log x, and far above it the quadrature's f'' would underflow (1e154). */
+#define I0_HUGE 1e17
+
+/* log I0(y) − log I0(x) − (y − x)A(x) for x ≥ I0_HUGE: with log I0 = x − ½log(2πx) +
+   LS(x) and A = 1 − 1/(2x) − C(x) (LS = log S0, LS' = −C), no term of size x remains. */
+static double log_i0_breg_from_huge(double x, double y)
+{
+    double s0x, bx, cx;
+    i0_asym(x, &s0x, &bx, &cx);
+    double lsx = log(s0x), h = y - x;
+    if (y >= BESSEL_ASYM) {
+        double s0y, by, cy;
+        i0_asym(y, &s0y, &by, &cy);
+        return 0.5 * dv_ratio_psi(y, x) + ((log(s0y) - lsx) + h * cx);
+    }
+    /* y small: log I0(y) − y + ½log(2πx) + y/(2x) − ½ − LS(x) − x·C(x) + y·C(x) */
+    return dv_log_i0e(y) + 0.5 * log(2.0 * M_PI * x) + (0.5 * y / x - 0.5) - lsx -
+           (x - y) * cx;
 }
 
 double dv_log_i0_bregman(double x, double y)
@@ -502,6 +526,16 @@ double dv_log_i0_bregman(double x, double y)
     assert(x >= 0.0 && y >= 0.0);
     if (fpclassify(y - x) == FP_ZERO)
         return 0.0;
+    if (x >= I0_HUGE)
+        return log_i0_breg_from_huge(x, y);
+    if (y > I0_HUGE) {
+        /* ∫_x^y (y−t)f'' = ∫_x^{t0}(t0−t)f'' + (y − t0)∫_x^{t0}f'' + ∫_{t0}^y(y−t)f'',
+           each ≥ 0; ∫_x^{t0} f'' = A(t0) − A(x) = B(x) − B(t0) (B = 1 − A). */
+        double t0 = I0_HUGE;
+        return bregman_path(log_i0_d2, x, t0 - x, t0) +
+               (y - t0) * (dv_bessel_ratio_c(x) - dv_bessel_ratio_c(t0)) +
+               log_i0_breg_from_huge(t0, y);
+    }
     return bregman_path(log_i0_d2, x, y - x, y);
 }
 
@@ -570,14 +604,49 @@ double dv_logsinhc_d2(double x)
     return 1.0 / (a * a) - 1.0 / (sh * sh); /* at a ≥ 1 the terms differ by ≥ 3.6× */
 }
 
+/* Above this log1p(−e^−2|x|) is exactly 0 in double, so f = |x| − log 2 − log|x|; and
+   f'' = 1/x² would underflow the quadrature above 1e154. */
+#define SINHC_HUGE 1e3
+
+/* f(y) − f(x) − (y − x)f'(x) for |x| ≥ SINHC_HUGE (f even, so x > 0 after a flip): y on
+   the same side and large, only −log|x| has a Bregman term; otherwise
+   f(y) − y + log 2x + y/x − 1, in which the terms of size x have cancelled. */
+static double logsinhc_breg_from_huge(double x, double y)
+{
+    if (x < 0.0) {
+        x = -x;
+        y = -y;
+    }
+    if (y >= SINHC_HUGE)
+        return dv_ratio_psi(y, x);
+    return dv_logsinhc(y) - y + log(2.0 * x) + (y / x - 1.0);
+}
+
+static double logsinhc_breg(double x, double h, double y);
+
 double dv_logsinhc_bregman(double x, double y)
 {
-    return dv_logsinhc_bregman_h(x, y - x);
+    return logsinhc_breg(x, y - x, y);
 }
 
 double dv_logsinhc_bregman_h(double x, double h)
 {
+    return logsinhc_breg(x, h, x + h);
+}
+
+/* h = y − x exactly when x ≈ y (then the quadrature uses h), y as given elsewhere. */
+static double logsinhc_breg(double x, double h, double y)
+{
     if (fpclassify(h) == FP_ZERO)
         return 0.0;
-    return bregman_path(dv_logsinhc_d2, x, h, x + h);
+    if (fabs(x) >= SINHC_HUGE)
+        return logsinhc_breg_from_huge(x, y);
+    if (fabs(y) > SINHC_HUGE) {
+        /* split at t0 as in dv_log_i0_bregman: three non-negative parts */
+        double t0 = copysign(SINHC_HUGE, y);
+        return bregman_path(dv_logsinhc_d2, x, t0 - x, t0) +
+               (y - t0) * (dv_logsinhc_d1(t0) - dv_logsinhc_d1(x)) +
+               logsinhc_breg_from_huge(t0, y);
+    }
+    return bregman_path(dv_logsinhc_d2, x, h, y);
 }

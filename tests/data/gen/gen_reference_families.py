@@ -547,8 +547,9 @@ EXTREME = {
     "weibull": [[1e-100, 1e-3 * 0 + 0.1], [1e100, 50.0], [1.0, 1e3]],
     "pareto": [[1e-100, 1e-3], [1e100, 1e6]], "uniform": [[-1e100, 1e100], [1.0, 1.0 + 2**-40]],
     "beta": [[1e-3, 1e-3], [1e6, 1e6], [1e-3, 1e6], [1e6, 1e-3]],
-    "continuous_bernoulli": [[1e-3, NAN], [1 - 2**-30, NAN], [NAN, 700.0], [NAN, -1e-9]],
-    "von_mises": [[0.0, 1e-3], [1.0, 1e6], [2.0, 0.0]],
+    "continuous_bernoulli": [[1e-3, NAN], [1 - 2**-30, NAN], [NAN, 700.0], [NAN, -1e-9],
+                             [NAN, 1e200], [NAN, 3e199]],
+    "von_mises": [[0.0, 1e-3], [1.0, 1e6], [2.0, 0.0], [0.5, 1e200], [0.5, 3e199]],
     "dirichlet": [[1e-3, 1e-3, 1e-3], [1e6, 1e6], [1e-3, 1e6, 1.0]],
 }
 
@@ -628,6 +629,17 @@ def quad_checks():
     print("quadrature check: worst relative disagreement %.2e" % worst, file=sys.stderr)
 
 
+def dps_for(*dists):
+    """60 digits, plus the decimal exponent of the largest parameter: the textbook forms
+    subtract terms of the size of the parameters (e.g. η·mean from A(η) at logits 1e200)."""
+    big = 1.0
+    for _, s in dists:
+        for v in s:
+            if isinstance(v, float) and math.isfinite(v) and v != 0:
+                big = max(big, abs(v), 1 / abs(v) if abs(v) < 1e-30 else 1.0)
+    return 60 + int(math.log10(big))
+
+
 def main():
     quad_checks()
     out = []
@@ -635,9 +647,11 @@ def main():
     for fam in fams:
         for _ in range(25):
             s = gen(fam)
-            out.append("case wide entropy %s %s" % (fmt_d(fam, s), fmt_ref(entropy((fam, s)))))
+            with mp.workdps(dps_for((fam, s))):
+                out.append("case wide entropy %s %s" % (fmt_d(fam, s), fmt_ref(entropy((fam, s)))))
         for s in EXTREME.get(fam, []):
-            out.append("case extreme entropy %s %s" % (fmt_d(fam, s), fmt_ref(entropy((fam, s)))))
+            with mp.workdps(dps_for((fam, s))):
+                out.append("case extreme entropy %s %s" % (fmt_d(fam, s), fmt_ref(entropy((fam, s)))))
     for pf, qf in PAIRS:
         cases = []
         for _ in range(25 if (pf, qf) not in INF_PAIRS else 3):
@@ -665,8 +679,13 @@ def main():
                 if pf == "pareto" and t[0] > s[0]:
                     s, t = t, s
                 cases.append(("extreme", s, t))
+        if pf != qf and not (pf in GL and qf in GL) and (pf, qf) not in INF_PAIRS:
+            for s0 in EXTREME.get(pf, []):
+                ps, qs = fit(pf, list(s0), qf, gen(qf))
+                cases.append(("extreme", ps, qs))
         for tag, ps, qs in cases:
-            v = kl((pf, ps), (qf, qs))
+            with mp.workdps(dps_for((pf, ps), (qf, qs))):
+                v = kl((pf, ps), (qf, qs))
             if v != INF and v < 0:
                 v = mp.mpf(0) if v > -mp.mpf(10) ** -40 else v
             out.append("case %s kl %s %s %s" % (tag, fmt_d(pf, ps), fmt_d(qf, qs), fmt_ref(v)))
