@@ -244,12 +244,106 @@ static void test_overflow(void **state)
     assert_non_null(strstr(err.msg, "largest double"));
 }
 
+/* A deterministic generator (xorshift) of parameters over the whole double range. */
+static uint64_t rng = 0x9E3779B97F4A7C15ULL;
+static double urand(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (double)(rng >> 11) * 0x1p-53;
+}
+static double pos(void) /* 10^U(−300, 300), sometimes small integers */
+{
+    return urand() < 0.2 ? (double)(1 + (int)(urand() * 5)) : pow(10.0, -300.0 + 600.0 * urand());
+}
+static double any(void)
+{
+    return (urand() < 0.5 ? -1.0 : 1.0) * (urand() < 0.2 ? 0.0 : pos());
+}
+
+static dv_fdist random_dist(const dv_family_info *f, double *vec)
+{
+    dv_fdist x;
+    memset(&x, 0, sizeof x);
+    x.fam = f;
+    for (size_t i = 0; i < DV_FAM_MAX_PARAMS; i++)
+        x.s[i] = NAN;
+    const char *n = f->name;
+    if (!strcmp(n, "uniform")) {
+        double a = any(), b = any();
+        x.s[0] = fmin(a, b);
+        x.s[1] = fmax(a, b);
+        if (!(x.s[0] < x.s[1]))
+            x.s[1] = nextafter(x.s[0], INFINITY);
+    } else if (!strcmp(n, "continuous_bernoulli")) {
+        if (urand() < 0.5)
+            x.s[0] = fmin(fmax(urand(), 0x1p-60), 1.0 - 0x1p-53);
+        else
+            x.s[1] = any();
+    } else if (!strcmp(n, "dirichlet")) {
+        x.d = 3;
+        for (size_t i = 0; i < 3; i++)
+            vec[i] = pos();
+        x.v[0] = vec;
+    } else if (!strcmp(n, "von_mises")) {
+        x.s[0] = any();
+        x.s[1] = urand() < 0.1 ? 0.0 : pos();
+    } else {
+        for (size_t i = 0; i < f->nparams; i++)
+            x.s[i] = (!strcmp(f->params[i].name, "loc")) ? any() : pos();
+    }
+    return x;
+}
+
+/* Over random parameters spanning the double range, every continuous pair and entropy
+   answers a non-negative KL (or +inf with a reason), a finite entropy, or a
+   not-representable error — never NaN, never a negative KL, never a crash. */
+static void test_random_sanity(void **state)
+{
+    (void)state;
+    size_t checked = 0;
+    for (int round = 0; round < 400; round++) {
+        for (size_t i = 0; i < dv_family_count(); i++) {
+            const dv_family_info *pf = dv_family_at(i);
+            if (pf->discrete || !pf->entropy || !strcmp(pf->name, "multivariate_normal") ||
+                !strcmp(pf->name, "lowrank_multivariate_normal"))
+                continue;
+            double pv[3], qv[3];
+            dv_fdist p = random_dist(pf, pv);
+            dv_fresult r;
+            dv_error err;
+            dv_status st = dv_family_entropy(&p, &r, &err);
+            if (st == DV_OK && !isfinite(r.nats))
+                fail_msg("entropy %s: %.17g", pf->name, r.nats);
+            if (st != DV_OK && st != DV_NOT_FINITE)
+                fail_msg("entropy %s: %s", pf->name, err.msg);
+            for (size_t j = 0; j < dv_family_count(); j++) {
+                const dv_family_info *qf = dv_family_at(j);
+                if (!dv_family_kl_fn(pf, qf) || qf->discrete || !qf->entropy)
+                    continue;
+                dv_fdist q = random_dist(qf, qv);
+                st = dv_family_kl(&p, &q, &r, &err);
+                checked++;
+                if (st == DV_NOT_FINITE)
+                    continue;
+                if (st != DV_OK)
+                    fail_msg("kl %s||%s: %s", pf->name, qf->name, err.msg);
+                if (isnan(r.nats) || r.nats < 0.0 || (isinf(r.nats) && !r.reason))
+                    fail_msg("kl %s||%s = %.17g", pf->name, qf->name, r.nats);
+            }
+        }
+    }
+    assert_true(checked > 1000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table),      cmocka_unit_test(test_pairs),
         cmocka_unit_test(test_validation), cmocka_unit_test(test_infinite),
         cmocka_unit_test(test_identities), cmocka_unit_test(test_overflow),
+        cmocka_unit_test(test_random_sanity),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
