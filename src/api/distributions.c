@@ -24,17 +24,29 @@ static void emit_family(jw *w, const char *key, const fam_in *in)
     jw_str(w, in->fam->name);
 }
 
-/* The q families p has a KL with, for unsupported_pair's detail. */
+/* The q families p has a KL with, for unsupported_pair's detail: those with a finite
+   closed form first, then those where it is always +inf. */
 static void targets(const dv_family_info *p, char *buf, size_t size)
 {
     const dv_family_info *t[64];
     size_t n = dv_family_kl_targets(p, t, 64), k = 0;
+    if (n > 64)
+        n = 64;
     buf[0] = '\0';
-    for (size_t i = 0; i < n && i < 64 && k < size; i++) {
-        int m = snprintf(buf + k, size - k, "%s%s", i ? ", " : "", t[i]->name);
-        if (m < 0)
-            break;
-        k += (size_t)m;
+    for (int pass = 0; pass < 2; pass++) {
+        bool first = true;
+        for (size_t i = 0; i < n && k < size; i++) {
+            if (dv_family_kl_always_infinite(p, t[i]) != (pass == 1))
+                continue;
+            const char *lead = first ? (pass ? (k ? "; always +inf with: " : "always +inf with: ")
+                                             : "")
+                                     : ", ";
+            int m = snprintf(buf + k, size - k, "%s%s", lead, t[i]->name);
+            if (m < 0)
+                return;
+            k += (size_t)m;
+            first = false;
+        }
     }
     if (n == 0)
         snprintf(buf, size, "(none)");
@@ -203,13 +215,16 @@ void h_distributions(dv_req *r)
         jw_arr_end(w);
         jw_key(w, "entropy");
         jw_bool(w, f->entropy != NULL);
-        jw_key(w, "kl_with");
         const dv_family_info *t[64];
         size_t n = dv_family_kl_targets(f, t, 64);
-        jw_arr(w);
-        for (size_t j = 0; j < n && j < 64; j++)
-            jw_str(w, t[j]->name);
-        jw_arr_end(w);
+        for (int pass = 0; pass < 2; pass++) {
+            jw_key(w, pass ? "kl_infinite_with" : "kl_with");
+            jw_arr(w);
+            for (size_t j = 0; j < n && j < 64; j++)
+                if (dv_family_kl_always_infinite(f, t[j]) == (pass == 1))
+                    jw_str(w, t[j]->name);
+            jw_arr_end(w);
+        }
         jw_obj_end(w);
     }
     jw_arr_end(w);

@@ -204,6 +204,12 @@ dv_fam_kl_fn dv_family_kl_fn(const dv_family_info *p, const dv_family_info *q)
     return NULL;
 }
 
+bool dv_family_kl_always_infinite(const dv_family_info *p, const dv_family_info *q)
+{
+    dv_fam_kl_fn fn = dv_family_kl_fn(p, q);
+    return fn == dv_fam_support_infinite_kl || fn == dv_fam_tails_infinite_kl;
+}
+
 size_t dv_family_kl_targets(const dv_family_info *p, const dv_family_info **out, size_t cap)
 {
     size_t n = 0;

@@ -83,6 +83,10 @@ dv_fam_kl_fn dv_family_kl_fn(const dv_family_info *p, const dv_family_info *q);
 size_t dv_family_kl_targets(const dv_family_info *p, const dv_family_info **out,
                             size_t cap);
 
+/* True when the pair's KL is +inf for every parameter value (supports that never nest,
+ * or tails always too heavy: normal‖exponential, cauchy‖normal …). */
+bool dv_family_kl_always_infinite(const dv_family_info *p, const dv_family_info *q);
+
 /* Convenience wrappers: check both, then compute (checks are repeated as a safety net). */
 dv_status dv_family_entropy(const dv_fdist *x, dv_fresult *out, dv_error *err);
 dv_status dv_family_kl(const dv_fdist *p, const dv_fdist *q, dv_fresult *out,

@@ -89,6 +89,11 @@ static void test_pairs(void **state)
         has_pareto |= strcmp(t[i]->name, "pareto") == 0;
     assert_true(has_pareto);
     assert_int_equal(dv_family_kl_targets(fam("von_mises"), t, 64), 1);
+    assert_true(dv_family_kl_always_infinite(fam("normal"), fam("exponential")));
+    assert_true(dv_family_kl_always_infinite(fam("cauchy"), fam("laplace")));
+    assert_false(dv_family_kl_always_infinite(fam("pareto"), fam("normal"))); /* alpha > 2 */
+    assert_false(dv_family_kl_always_infinite(fam("uniform"), fam("beta")));
+    assert_false(dv_family_kl_always_infinite(fam("cauchy"), fam("gumbel"))); /* no pair */
 
     dv_fdist p = mk("cauchy", 0, 1), q = mk("gumbel", 0, 1);
     dv_fresult r;
