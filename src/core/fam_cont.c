@@ -438,12 +438,26 @@ static double h_dirichlet(const double *a, size_t k)
         dv_acc_add(&h, -(a0 - K) * t0);
         return dv_acc_value(&h);
     }
+    /* As in h_beta: the largest α_m = M never meets α0 = M + r directly.
+       lgamma(M) − lgamma(α0) = −[B_lgamma(M, r) + rψ(M)], and
+       (α0 − K)ψ(α0) − (M − 1)ψ(M) = (M − 1)[ψ(α0) − ψ(M)] + (r − K + 1)ψ(α0). */
+    size_t m = 0;
+    dv_acc rest = {0, 0};
+    for (size_t i = 1; i < k; i++)
+        if (a[i] > a[m])
+            m = i;
     for (size_t i = 0; i < k; i++) {
+        if (i == m)
+            continue;
+        dv_acc_add(&rest, a[i]);
         dv_acc_add(&h, lgamma(a[i]));
         dv_acc_add(&h, -(a[i] - 1.0) * dv_digamma(a[i]));
     }
-    dv_acc_add(&h, -lgamma(a0));
-    dv_acc_add(&h, (a0 - (double)k) * dv_digamma(a0));
+    double M = a[m], r = dv_acc_value(&rest);
+    dv_acc_add(&h, -dv_lgamma_bregman_h(M, r));
+    dv_acc_add(&h, -r * dv_digamma(M));
+    dv_acc_add(&h, (M - 1.0) * dv_digamma_diff(M, r));
+    dv_acc_add(&h, (r - K + 1.0) * dv_digamma(a0));
     return dv_acc_value(&h);
 }
 
@@ -694,6 +708,35 @@ static double dirichlet_kl(const double *ap, const double *aq, size_t k)
     }
     if (mn >= 10.0)
         return dirichlet_kl_stirling(ap, aq, k, P, H);
+    /* One dominant component m (x = αp_m, Y = αq_m) with the others summing to a ≤ x/4
+       in p and c ≤ Y/4 in q: its term and the total's, B(x, h) − B(x + a, h + g)
+       (h = Y − x, g = c − a), nearly cancel; written with small shifts only,
+       = B(x, a) + aψ(x) + h[ψ(x+a) − ψ(x)] + gψ(x+a) − B(Y, c) − cψ(Y). */
+    size_t m = 0;
+    for (size_t i = 1; i < k; i++)
+        if (ap[i] > ap[m])
+            m = i;
+    dv_acc ra = {0, 0}, rc = {0, 0};
+    for (size_t i = 0; i < k; i++)
+        if (i != m) {
+            dv_acc_add(&ra, ap[i]);
+            dv_acc_add(&rc, aq[i]);
+        }
+    double x = ap[m], Y = aq[m], a = dv_acc_value(&ra), c = dv_acc_value(&rc);
+    if (a <= 0.25 * x && c <= 0.25 * Y && x >= 10.0 && Y >= 10.0) {
+        double hm = Y - x, g = c - a;
+        for (size_t i = 0; i < k; i++)
+            if (i != m)
+                dv_acc_add(&kl, dv_lgamma_bregman_h(ap[i], aq[i] - ap[i]));
+        double psx = dv_digamma(x), psxa = psx + dv_digamma_diff(x, a);
+        dv_acc_add(&kl, dv_lgamma_bregman_h(x, a));
+        dv_acc_add(&kl, a * psx);
+        dv_acc_add(&kl, hm * dv_digamma_diff(x, a));
+        dv_acc_add(&kl, g * psxa);
+        dv_acc_add(&kl, -dv_lgamma_bregman_h(Y, c));
+        dv_acc_add(&kl, -c * dv_digamma(Y));
+        return dv_acc_value(&kl);
+    }
     /* Terms B_lgamma ≈ x (a large αp_i with a much smaller αq_i) come back with x taken
        out; Σ of the x taken out minus the same for P is then added exactly (it is small:
        the components' linear parts cancel against the total's). Rounding Σαp moves x at
