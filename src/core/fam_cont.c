@@ -617,7 +617,7 @@ static double gamma_gamma(double ap, double bp, double aq, double bq)
         double e = h / ap;
         if (isfinite(num) && isfinite(t) && isfinite(ap * bq))
             return sum3((ap * (bq / bp)) * dv_xlog1pxmx(t), -0.5 * dv_log1pmx(e),
-                        dv_binet_bregman(ap, h));
+                        dv_binet_bregman(ap, h, aq));
     }
     double l1d = log_ratio(bq, bp), lin;
     double g = dv_lgamma_bregman_lin(ap, h, aq, &lin);
@@ -668,21 +668,27 @@ dv_status dv_fam_uniform_uniform_kl(const dv_fdist *p, const dv_fdist *q, dv_fre
  * ≥ 0, and 0 exactly when q is p scaled (where the separate terms cancel to nothing).
  */
 static double dirichlet_kl_stirling(const double *ap, const double *aq, size_t k, double P,
-                                    double H)
+                                    double H, double Q)
 {
     dv_acc kl = {0, 0};
-    double E = H / P;
+    /* 1 + E = Q/P and log1p(E) − E from the ratio itself where E is near −1 (where
+       E = H/P has lost 1 + E to rounding) */
+    double E = H / P, onep_E = E > -0.5 ? 1.0 + E : Q / P;
+    double l1_E = E > -0.5 ? dv_log1pmx(E) : log(onep_E) - E;
     for (size_t i = 0; i < k; i++) {
-        double x = ap[i], h = aq[i] - x, e = h / x;
+        double x = ap[i], y = aq[i], h = y - x, e = h / x;
         /* ε_i − E = (h·P − H·x)/(x·P), the numerator from exact products */
         double p1 = h * P, e1 = fma(h, P, -p1), p2 = H * x, e2 = fma(H, x, -p2);
-        double t = ((p1 - p2) + (e1 - e2)) / (x * P) / (1.0 + E);
-        dv_acc_add(&kl, x * (1.0 + E) * dv_xlog1pxmx(t));
-        dv_acc_add(&kl, -0.5 * dv_log1pmx(e));
-        dv_acc_add(&kl, dv_binet_bregman(x, h));
+        double num = (p1 - p2) + (e1 - e2);
+        double d = isfinite(num) && isfinite(x * P) ? num / (x * P) : e - E;
+        double t = d / onep_E;
+        double l1_e = e > -0.5 ? dv_log1pmx(e) : log(y / x) - e;
+        dv_acc_add(&kl, x * onep_E * dv_xlog1pxmx(t));
+        dv_acc_add(&kl, -0.5 * l1_e);
+        dv_acc_add(&kl, dv_binet_bregman(x, h, y));
     }
-    dv_acc_add(&kl, 0.5 * dv_log1pmx(E));
-    dv_acc_add(&kl, -dv_binet_bregman(P, H));
+    dv_acc_add(&kl, 0.5 * l1_E);
+    dv_acc_add(&kl, -dv_binet_bregman(P, H, Q));
     return dv_acc_value(&kl);
 }
 
@@ -706,8 +712,12 @@ static double dirichlet_kl(const double *ap, const double *aq, size_t k)
             h[i] = aq[i] - ap[i]; /* exact: αq_i within a factor 2 of αp_i (Sterbenz) */
         return dv_dirichlet_bregman_near(ap, h, k, P, H);
     }
-    if (mn >= 10.0)
-        return dirichlet_kl_stirling(ap, aq, k, P, H);
+    if (mn >= 10.0) {
+        dv_acc sq = {0, 0};
+        for (size_t i = 0; i < k; i++)
+            dv_acc_add(&sq, aq[i]);
+        return dirichlet_kl_stirling(ap, aq, k, P, H, dv_acc_value(&sq));
+    }
     /* One dominant component m (x = αp_m, Y = αq_m) with the others summing to a ≤ x/4
        in p and c ≤ Y/4 in q: its term and the total's, B(x, h) − B(x + a, h + g)
        (h = Y − x, g = c − a), nearly cancel; written with small shifts only,
@@ -727,7 +737,7 @@ static double dirichlet_kl(const double *ap, const double *aq, size_t k)
         double hm = Y - x, g = c - a;
         for (size_t i = 0; i < k; i++)
             if (i != m)
-                dv_acc_add(&kl, dv_lgamma_bregman_h(ap[i], aq[i] - ap[i]));
+                dv_acc_add(&kl, dv_lgamma_bregman(ap[i], aq[i]));
         double psx = dv_digamma(x), psxa = psx + dv_digamma_diff(x, a);
         dv_acc_add(&kl, dv_lgamma_bregman_h(x, a));
         dv_acc_add(&kl, a * psx);

@@ -48,6 +48,8 @@ double dv_log1pmx(double e)
             s = (((k & 1) ? 1.0 : -1.0) / (double)k) + e * s;
         return e * e * s;
     }
+    if (isinf(e))
+        return -e; /* log1p(inf) − inf: the linear term wins */
     return log1p(e) - e;
 }
 
@@ -57,6 +59,8 @@ double dv_ratio_psi(double a, double b)
         return -dv_log1pmx((a - b) / b); /* a − b exact (Sterbenz) */
     double q = a / b;
     double lq = (q >= DBL_MIN && q <= DBL_MAX) ? log(q) : log(a) - log(b);
+    if (isinf(q))
+        return q; /* a/b overflows: q dominates log q */
     return (q - 1.0) - lq; /* q far from 1: the terms differ by ≥ 30% */
 }
 
@@ -71,6 +75,8 @@ double dv_xlog1pxmx(double e)
     }
     if (e <= -1.0)
         return 1.0; /* the limit 0·log 0 + 1 */
+    if (isinf(e))
+        return e;
     if (e > 0.0 && e <= 4.0)
         /* (1+e)(log1p e − e) + e²: the two parts cancel by at most a factor ~3 here,
            while (1+e)log1p e − e would cancel by up to ~20. */
@@ -91,6 +97,8 @@ double dv_expm1mx(double y)
             s = c[k] + y * s;
         return y * y * s;
     }
+    if (isinf(y))
+        return INFINITY; /* e^y − y → +inf at both ends */
     return expm1(y) - y;
 }
 
@@ -161,24 +169,38 @@ static double pow_breg(int m, double e)
 }
 
 /* The Binet-tail part of the Stirling Bregman term:
-   Σ c_n x^{1−2n} [(1+e)^{−(2n−1)} − 1 + (2n−1)e], e = h/x. */
-static double binet_breg_tail(double x, double h)
+   Σ c_n x^{−m} [(1+e)^{−m} − 1 + m·e], m = 2n − 1, e = h/x. Where y = x + h ≤ x/2 it is
+   written as Σ c_n [y^{−m} − x^{−m}(1 − m·e)] (y^{−m} itself; (1+e)^{−m} could overflow
+   while x^{−m} underflows). */
+static double binet_breg_tail(double x, double h, double y)
 {
     double e = h / x, tail = 0.0, xp = 1.0 / x, r2 = xp * xp;
+    bool far = e <= -0.5;
+    double yp = 1.0 / y, ry2 = yp * yp;
     for (int n = 0; n < 9; n++) {
-        tail += BINET_C[n] * xp * pow_breg(2 * n + 1, e);
+        int m = 2 * n + 1;
+        if (far)
+            tail += BINET_C[n] * (yp - xp * (1.0 - (double)m * e));
+        else
+            tail += BINET_C[n] * xp * pow_breg(m, e);
         xp *= r2;
-        if (fpclassify(xp) == FP_ZERO)
+        yp *= ry2;
+        if (!far && fpclassify(xp) == FP_ZERO)
             break;
     }
     return tail;
 }
 
-/* lgamma(x+h) − lgamma(x) − hψ(x) for x ≥ 10 and x + h ≥ ~10 (Stirling). */
-static double stirling_breg(double x, double h)
+/* lgamma(y) − lgamma(x) − hψ(x), h = y − x, for x ≥ 10 and y ≥ ~10 (Stirling). Where
+   y ≪ x, e = h/x rounds towards −1 and 1 + e is taken as y/x instead. */
+static double stirling_breg(double x, double h, double y)
 {
     double e = h / x;
-    return (x * dv_xlog1pxmx(e) - 0.5 * dv_log1pmx(e)) + binet_breg_tail(x, h);
+    if (e > -0.5)
+        return (x * dv_xlog1pxmx(e) - 0.5 * dv_log1pmx(e)) + binet_breg_tail(x, h, y);
+    double r = y / x, lr = log(r);
+    /* (1+e)log(1+e) − e and log(1+e) − e with 1 + e = r */
+    return (x * (r * lr - e) - 0.5 * (lr - e)) + binet_breg_tail(x, h, y);
 }
 
 /* lgamma(x+h) − lgamma(x) − hψ(x), h given exactly; y ≈ x + h is used only where
@@ -190,7 +212,7 @@ static double lgamma_breg_xh(double x, double h, double y)
         return 0.0;
     double m = fmin(x, y);
     if (m >= STIRLING_MIN)
-        return stirling_breg(x, h);
+        return stirling_breg(x, h, y);
     int n = (int)ceil(STIRLING_MIN - m);
     double s = 0.0;
     for (int k = n - 1; k >= 0; k--) {
@@ -198,7 +220,7 @@ static double lgamma_breg_xh(double x, double h, double y)
         /* −[log((y+k)/(x+k)) − h/(x+k)] ≥ 0 */
         s -= ek > -0.5 ? dv_log1pmx(ek) : log((y + (double)k) / xk) - ek;
     }
-    return stirling_breg(x + (double)n, h) + s;
+    return stirling_breg(x + (double)n, h, y + (double)n) + s;
 }
 
 double dv_lgamma_bregman(double x, double y)
@@ -255,10 +277,10 @@ double dv_dirichlet_bregman_near(const double *a, const double *h, size_t k, dou
     return sum;
 }
 
-double dv_binet_bregman(double x, double h)
+double dv_binet_bregman(double x, double h, double y)
 {
     assert(x >= STIRLING_MIN);
-    return binet_breg_tail(x, h);
+    return binet_breg_tail(x, h, y);
 }
 
 double dv_trigamma_m1x(double x)

@@ -48,7 +48,7 @@ double dv_lgamma_bregman_lin(double x, double h, double y, double *lin);
 /* Only the Binet-tail part of dv_lgamma_bregman_h for x, x + h ≥ 10: the whole minus
    x·[(1+ε)log1p ε − ε] − ½[log1p ε − ε], ε = h/x (gamma–gamma combines the leading part
    with its rate term analytically). */
-double dv_binet_bregman(double x, double h);
+double dv_binet_bregman(double x, double h, double y); /* y = x + h as given */
 /* ψ'(x) − 1/x > 0 (trigamma with its leading term taken out), x > 0. */
 double dv_trigamma_m1x(double x);
 /* The Dirichlet KL Σ B_lgamma(α_i, h_i) − B_lgamma(P, H) (P = Σα_i, H = Σh_i) for
