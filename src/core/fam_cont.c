@@ -236,9 +236,9 @@ static dv_status ok_value(double v, bool kl, dv_fresult *out, dv_error *err)
 {
     if (isnan(v) || (!kl && isinf(v)) || (kl && isinf(v)))
         return dv_fail_at(err, DV_NOT_FINITE, dv_at(DV_ARG_NONE, NULL),
-                          "the result is not representable as a double (%s) for these "
-                          "parameters",
-                          isnan(v) ? "NaN" : "it exceeds the largest double");
+                          "the result is not representable as a double for these "
+                          "parameters (%s)",
+                          isnan(v) ? "its terms overflow" : "it exceeds the largest double");
     out->nats = (kl && v < 0.0) ? 0.0 : v; /* a KL is ≥ 0; tiny negatives are rounding */
     out->reason = NULL;
     return DV_OK;
@@ -654,10 +654,13 @@ dv_status dv_fam_uniform_uniform_kl(const dv_fdist *p, const dv_fdist *q, dv_fre
     double lp = p->s[0], hp = p->s[1], lq = q->s[0], hq = q->s[1];
     if (lp < lq || hp > hq)
         return infinite(R_INTERVAL, out);
-    /* log(wq/wp) = log1p(((hq − hp) + (lp − lq))/wp): halved so widths cannot overflow;
-       the two gaps are ≥ 0 and exact when the intervals nearly agree. */
-    double gap = (0.5 * hq - 0.5 * hp) + (0.5 * lp - 0.5 * lq);
-    double wp = 0.5 * hp - 0.5 * lp;
+    /* log(wq/wp) = log1p(((hq − hp) + (lp − lq))/wp): the two gaps are ≥ 0 and exact
+       when the intervals nearly agree. */
+    double gap = (hq - hp) + (lp - lq), wp = hp - lp;
+    if (!isfinite(gap) || !isfinite(wp)) { /* widths beyond DBL_MAX: halve everything */
+        gap = (0.5 * hq - 0.5 * hp) + (0.5 * lp - 0.5 * lq);
+        wp = 0.5 * hp - 0.5 * lp;
+    }
     return ok_value(log1p(gap / wp), true, out, err);
 }
 
