@@ -20,5 +20,8 @@ void h_metrics(dv_req *r);
 void h_openapi(dv_req *r);
 /* The page assets and /openapi.json (src/api/assets.c). */
 void h_asset(dv_req *r);
+void h_distributions_kl(dv_req *r);
+void h_distributions_entropy(dv_req *r);
+void h_distributions(dv_req *r);
 
 #endif
