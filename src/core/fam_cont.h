@@ -48,7 +48,7 @@ DV_FAM_CONT_FAMILIES(DV_FAM_DECL)
     X(gamma, gamma)                               \
     X(weibull, weibull)                           \
     X(pareto, pareto)                             \
-    X(\ uniform, uniform)                         \
+    X(uniform, uniform)                           \
     X(beta, beta)                                 \
     X(continuous_bernoulli, continuous_bernoulli) \
     X(von_mises, von_mises)                       \
