@@ -285,6 +285,8 @@ def geom_h_sum(p):
 def fmt_val(v):
     if isinstance(v, list):
         if v and isinstance(v[0], list):
+            if not v[0]:
+                return "m%dx0:" % len(v)
             return "m%dx%d:%s" % (len(v), len(v[0]), ",".join(hx(x) for row in v for x in row))
         return "v%d:%s" % (len(v), ",".join(hx(x) for x in v))
     return hx(v)
@@ -549,6 +551,226 @@ def scalar_cases():
     for _ in range(20):
         p = rand_cat(R.randint(1, 20))
         emit("categorical", "entropy", "random", "categorical", p, cat_h(p))
+
+
+# ---- multivariate normals -------------------------------------------------------------------
+
+import numpy as np
+
+NR = np.random.default_rng(20261202)
+
+
+def mpmat(a):
+    return mp.matrix([[M(x) for x in row] for row in a])
+
+
+def sigma_of(fam, d):
+    """The exact covariance (60 digits) of a multivariate_normal / lowrank row."""
+    if fam == "lowrank_multivariate_normal":
+        W = mpmat(d["cov_factor"]) if d["cov_factor"] and d["cov_factor"][0] else None
+        D = [M(x) for x in d["cov_diag"]]
+        n = len(D)
+        S = mp.diag(D)
+        if W is not None:
+            S = S + W * W.T
+        return S
+    if "covariance_matrix" in d:
+        A = mpmat(d["covariance_matrix"])
+        n = A.rows
+        # the lower triangle is what the code reads (the upper one agrees within 1e-12)
+        return mp.matrix([[A[max(i, j), min(i, j)] for j in range(n)] for i in range(n)])
+    if "scale_tril" in d:
+        L = mpmat(d["scale_tril"])
+        return L * L.T
+    A = mpmat(d["precision_matrix"])
+    n = A.rows
+    A = mp.matrix([[A[max(i, j), min(i, j)] for j in range(n)] for i in range(n)])
+    return mp.inverse(A)
+
+
+def mvn_kl(pf, p, qf, q):
+    S1, S2 = sigma_of(pf, p), sigma_of(qf, q)
+    n = S1.rows
+    dm = mp.matrix([M(b) - M(a) for a, b in zip(p["loc"], q["loc"])])
+    S2i = mp.inverse(S2)
+    tr = sum((S2i * S1)[i, i] for i in range(n))
+    maha = (dm.T * S2i * dm)[0, 0]
+    return (tr - n + mp.log(mp.det(S2) / mp.det(S1)) + maha) / 2
+
+
+def mvn_h(pf, p):
+    S = sigma_of(pf, p)
+    n = S.rows
+    return (n * (1 + mp.log(2 * mp.pi)) + mp.log(mp.det(S))) / 2
+
+
+def mvn_kl_eig(pf, p, qf, q):
+    """Independent of the trace/determinant form: eigenvalues of L2⁻¹ Σ1 L2⁻ᵀ."""
+    S1, S2 = sigma_of(pf, p), sigma_of(qf, q)
+    L2 = mp.cholesky(S2)
+    L2i = mp.inverse(L2)
+    B = L2i * S1 * L2i.T
+    B = (B + B.T) / 2
+    ev = mp.eigsy(B, eigvals_only=True)
+    dm = mp.matrix([M(b) - M(a) for a, b in zip(p["loc"], q["loc"])])
+    z = L2i * dm
+    return (mp.fsum(x - 1 - mp.log(x) for x in ev) + mp.fsum(t * t for t in z)) / 2
+
+
+def mvn_kl_quad1(pf, p, qf, q):
+    """d = 1: numerical integration of p·log(p/q)."""
+    s1, s2 = sigma_of(pf, p)[0, 0], sigma_of(qf, q)[0, 0]
+    m1, m2 = M(p["loc"][0]), M(q["loc"][0])
+
+    def lpdf(x, m, s):
+        return -(x - m) ** 2 / (2 * s) - mp.log(2 * mp.pi * s) / 2
+
+    f = lambda x: mp.exp(lpdf(x, m1, s1)) * (lpdf(x, m1, s1) - lpdf(x, m2, s2))
+    sd = mp.sqrt(s1)
+    return mp.quad(f, [m1 - 40 * sd, m1 - 5 * sd, m1, m1 + 5 * sd, m1 + 40 * sd])
+
+
+def rand_spd(n, cond=1e3, scale=1.0):
+    Qm, _ = np.linalg.qr(NR.standard_normal((n, n)))
+    lam = np.exp(NR.uniform(0, np.log(cond), n)) if n > 1 else np.array([1.0])
+    if n > 1:
+        lam[0], lam[-1] = 1.0, cond ** NR.uniform(0.5, 1)
+    S = (Qm * lam) @ Qm.T * scale
+    S = np.tril(S) + np.tril(S, -1).T  # exactly symmetric
+    return S
+
+
+def as_list(a):
+    return [[float(x) for x in row] for row in a]
+
+
+def mvn_row(kind, S, loc):
+    if kind == "covariance_matrix":
+        return {"loc": list(loc), "covariance_matrix": as_list(S)}
+    if kind == "scale_tril":
+        L = np.linalg.cholesky(S)
+        return {"loc": list(loc), "scale_tril": as_list(np.tril(L))}
+    P = np.linalg.inv(S)
+    P = np.tril(P) + np.tril(P, -1).T
+    return {"loc": list(loc), "precision_matrix": as_list(P)}
+
+
+def lowrank_row(n, r, scale=1.0, loc=None):
+    W = NR.standard_normal((n, r)) * np.sqrt(scale) if r else np.zeros((n, 0))
+    D = NR.uniform(0.5, 2.0, n) * scale
+    loc = list(NR.standard_normal(n) * np.sqrt(scale)) if loc is None else loc
+    return {"loc": [float(x) for x in loc], "cov_factor": as_list(W) if r else [[] for _ in range(n)],
+            "cov_diag": [float(x) for x in D]}
+
+
+def perturb_matrix(a, rel, sym):
+    a = np.array(a, dtype=float)
+    n = a.shape[0]
+    f = 1 + rel * NR.choice([-1.0, 1.0], size=a.shape)
+    b = a * f
+    if sym:
+        b = np.tril(b) + np.tril(b, -1).T
+    return b
+
+
+def perturb(fam, d, rel):
+    """A nearby row: every entry × (1 ± rel) (symmetry kept), loc + rel·(±1)."""
+    out = {"loc": [float(x + rel * NR.choice([-1, 1])) for x in d["loc"]]}
+    for k, v in d.items():
+        if k == "loc":
+            continue
+        if k in ("covariance_matrix", "precision_matrix"):
+            out[k] = as_list(perturb_matrix(v, rel, True))
+        elif k == "scale_tril":
+            out[k] = as_list(np.tril(perturb_matrix(v, rel, False)))
+        elif k == "cov_factor":
+            out[k] = as_list(perturb_matrix(v, rel, False)) if v and v[0] else v
+        else:
+            out[k] = [float(x * (1 + rel * NR.choice([-1, 1]))) for x in v]
+    return out
+
+
+def fix_lowrank(d):
+    """Empty cov_factor rows print as m<d>x0."""
+    return d
+
+
+MVN = "multivariate_normal"
+LR = "lowrank_multivariate_normal"
+KINDS = ["covariance_matrix", "scale_tril", "precision_matrix"]
+
+
+def rand_row(fam, n, scale=1.0, r=None):
+    if fam == MVN:
+        return mvn_row(R.choice(KINDS), rand_spd(n, scale=scale), NR.standard_normal(n) * np.sqrt(scale))
+    return lowrank_row(n, R.randint(0, min(n, 3)) if r is None else r, scale)
+
+
+def mvn_cases():
+    pairs = [(MVN, MVN), (MVN, LR), (LR, MVN), (LR, LR)]
+    # independent checks first
+    for pf, qf in pairs:
+        for n in (1, 2, 4):
+            p, q = rand_row(pf, n), rand_row(qf, n)
+            a = mvn_kl(pf, p, qf, q)
+            agree(a, mvn_kl_eig(pf, p, qf, q), "%s-%s (eigenvalues)" % (pf, qf))
+            if n == 1:
+                agree(a, mvn_kl_quad1(pf, p, qf, q), "%s-%s (quadrature)" % (pf, qf),
+                      mp.mpf(10) ** -18)
+    for fam in (MVN, LR):
+        for n in (1, 3):
+            p = rand_row(fam, n)
+            S = sigma_of(fam, p)
+            ev = mp.eigsy(S, eigvals_only=True)
+            agree(mvn_h(fam, p), mp.fsum(mp.log(2 * mp.pi * mp.e * x) for x in ev) / 2,
+                  "%s entropy (eigenvalues)" % fam)
+    for pf, qf in pairs:
+        name = "%s-%s" % (pf, qf)
+        for _ in range(30):
+            n = R.choice([1, 2, 3, 5, 8])
+            p, q = rand_row(pf, n), rand_row(qf, n)
+            emit(name, "kl", "random", pf, p, mvn_kl(pf, p, qf, q), qf, q)
+        for e in (3, 5, 7, 9):
+            for _ in range(8):
+                n = R.choice([1, 2, 3, 5])
+                p = rand_row(pf, n)
+                if pf == qf:
+                    q = perturb(pf, p, 10.0 ** -e)
+                    grp = "near%d" % e
+                else:
+                    # the other family's row for a nearby covariance
+                    S = np.array([[float(x) for x in row] for row in sigma_of(pf, p).tolist()])
+                    S = np.tril(perturb_matrix(S, 10.0 ** -e, True))
+                    S = S + np.tril(S, -1).T
+                    loc = [float(x + 10.0 ** -e) for x in p["loc"]]
+                    if qf == MVN:
+                        q = mvn_row(R.choice(KINDS), S, loc)
+                    else:
+                        continue
+                    grp = "near%d" % e
+                emit(name, "kl", grp, pf, p, mvn_kl(pf, p, qf, q), qf, q)
+        for sc in (1e-100, 1e100):
+            for _ in range(3):
+                n = R.choice([2, 3])
+                p, q = rand_row(pf, n, sc), rand_row(qf, n, sc)
+                emit(name, "kl", "extreme", pf, p, mvn_kl(pf, p, qf, q), qf, q)
+    # same-kind near cases for every multivariate_normal parametrisation
+    for kind in KINDS:
+        for e in (3, 5, 7, 9):
+            for _ in range(5):
+                n = R.choice([2, 3, 5])
+                p = mvn_row(kind, rand_spd(n), NR.standard_normal(n))
+                q = perturb(MVN, p, 10.0 ** -e)
+                emit("%s-%s" % (MVN, MVN), "kl", "near%d-%s" % (e, kind), MVN, p,
+                     mvn_kl(MVN, p, MVN, q), MVN, q)
+    for fam in (MVN, LR):
+        for _ in range(20):
+            n = R.choice([1, 2, 3, 5, 8])
+            p = rand_row(fam, n)
+            emit(fam, "entropy", "random", fam, p, mvn_h(fam, p))
+        for sc in (1e-100, 1e100):
+            p = rand_row(fam, 3, sc)
+            emit(fam, "entropy", "extreme", fam, p, mvn_h(fam, p))
 
 
 def main():
