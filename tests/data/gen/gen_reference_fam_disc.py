@@ -763,6 +763,40 @@ def mvn_cases():
                 q = perturb(MVN, p, 10.0 ** -e)
                 emit("%s-%s" % (MVN, MVN), "kl", "near%d-%s" % (e, kind), MVN, p,
                      mvn_kl(MVN, p, MVN, q), MVN, q)
+    # mixed parametrisations, nearly equal: q's matrix from p's Σ perturbed
+    for kp in KINDS:
+        for kq in KINDS:
+            if kp == kq:
+                continue
+            for e in (3, 6, 9):
+                for _ in range(3):
+                    n = R.choice([2, 3, 5])
+                    S = rand_spd(n)
+                    loc = NR.standard_normal(n)
+                    p = mvn_row(kp, S, loc)
+                    q = mvn_row(kq, perturb_matrix(S, 10.0 ** -e, True),
+                                [float(x + 10.0 ** -e) for x in loc])
+                    emit("%s-%s" % (MVN, MVN), "kl", "near%d-%s-%s" % (e, kp, kq), MVN, p,
+                         mvn_kl(MVN, p, MVN, q), MVN, q)
+    # multivariate_normal ‖ lowrank, nearly equal: p's matrix from q's W Wᵀ + D perturbed
+    for e in (3, 5, 7, 9):
+        for _ in range(6):
+            n = R.choice([1, 2, 3, 5])
+            q = lowrank_row(n, R.randint(0, min(n, 3)))
+            S = np.array([[float(x) for x in row] for row in sigma_of(LR, q).tolist()])
+            p = mvn_row(R.choice(KINDS), perturb_matrix(S, 10.0 ** -e, True),
+                        [float(x + 10.0 ** -e) for x in q["loc"]])
+            emit("%s-%s" % (MVN, LR), "kl", "near%d" % e, MVN, p, mvn_kl(MVN, p, LR, q), LR, q)
+    # low-rank pairs of different rank, nearly equal (an extra column of size ~rel)
+    for e in (3, 6, 9):
+        for _ in range(4):
+            n = R.choice([2, 3, 5])
+            p = lowrank_row(n, R.randint(1, 2))
+            q = perturb(LR, p, 10.0 ** -e)
+            q["cov_factor"] = [row + [float(10.0 ** -e * NR.standard_normal())] for row in q["cov_factor"]]
+            if R.random() < 0.5:
+                p, q = q, p
+            emit("%s-%s" % (LR, LR), "kl", "near%d-rank" % e, LR, p, mvn_kl(LR, p, LR, q), LR, q)
     for fam in (MVN, LR):
         for _ in range(20):
             n = R.choice([1, 2, 3, 5, 8])
