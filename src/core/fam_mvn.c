@@ -562,7 +562,7 @@ static double trace_series(const double *f, size_t m, double *w, int variant)
             return -1.0; /* not converging fast: the spectrum is not small */
         prev = fabs(term);
         if (fabs(term) <= 1e-20 * s)
-            return s > 0.0 ? s : -1.0;
+            return s >= 0.0 ? s : -1.0;
         for (size_t i = 0; i < m; i++) /* pn = pw · F */
             for (size_t j = 0; j < m; j++) {
                 double t = 0.0;
