@@ -12,6 +12,8 @@
  * relative error per pair, kind and group.
  *
  * The dv_fdist rows are filled here with fam = NULL, which fam_disc's functions allow.
+ * With DV_FAM_DUMP=<path> every case's value is also written there, one line per case
+ * ("<case number> <%.17g>", "err" on failure), for tests/data/gen/compare_torch_fam_disc.py.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -192,6 +194,8 @@ static void run_file(void **state)
     assert_non_null(text);
     static tdist P, Q;
     int cases = 0, failures = 0;
+    const char *dump_path = getenv("DV_FAM_DUMP");
+    FILE *dump = dump_path ? fopen(dump_path, "w") : NULL;
     char *line_save;
     for (char *line = strtok_r(text, "\n", &line_save); line;
          line = strtok_r(NULL, "\n", &line_save)) {
@@ -250,6 +254,12 @@ static void run_file(void **state)
             if (isnan(rel))
                 rel = INFINITY;
         }
+        if (dump) {
+            if (st == DV_OK)
+                fprintf(dump, "%d %.17g\n", cases - 1, out.nats);
+            else
+                fprintf(dump, "%d err\n", cases - 1);
+        }
         if (rel > g->worst)
             g->worst = rel;
         if (!(rel <= tol)) {
@@ -260,6 +270,8 @@ static void run_file(void **state)
         }
     }
     free(text);
+    if (dump)
+        fclose(dump);
     printf("%-70s %5s %10s\n", "pair kind group", "cases", "worst rel");
     for (size_t i = 0; i < NGROUPS; i++)
         printf("%-70s %5d %10.3g%s\n", GROUPS[i].label, GROUPS[i].n, GROUPS[i].worst,
