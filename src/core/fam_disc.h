@@ -32,9 +32,10 @@
 
 #include "families.h"
 
-/* Summation limit of the binomial sums (entropy, KL with different total_count): a sum
- * that would need more terms than this fails with DV_TOO_LARGE instead of running for
- * seconds. Windows are mean ± (40σ + 60), so this allows n·p·(1−p) up to about 2.7e9. */
+/* Summation limit of the binomial KL with different total_count (the windows of p and of
+ * q, each mean ± (40σ + 60)): a sum that would need more terms than this fails with
+ * DV_TOO_LARGE instead of running for seconds; it allows n·p·(1−p) up to about 6e8.
+ * (Entropies never hit it: large windows switch to asymptotic series, see fam_disc.c.) */
 #define DV_FAM_SUM_MAX (1u << 22)
 
 dv_status dv_fam_bernoulli_check(const dv_fdist *x, int arg, dv_error *err);

@@ -285,11 +285,18 @@ static void test_categorical_identity(void **state)
 static void test_limits(void **state)
 {
     (void)state;
-    dv_fdist b = binom(1e15, 1, 0.5);
+    dv_fdist b = binom(1e15, 1, 0.5), b2 = binom(2e15, 1, 0.25);
     dv_fresult out;
     dv_error err;
-    expect_err(dv_fam_binomial_entropy(&b, &out, &err), &err, DV_TOO_LARGE, DV_ARG_P,
+    expect_err(dv_fam_binomial_binomial_kl(&b, &b2, &out, &err), &err, DV_TOO_LARGE, DV_ARG_Q,
                "total_count", NI, NI, "too large");
+    /* entropies switch to the asymptotic series: ½ log(2πe n/4) − 1/(24·(n/4)²)·(1/8) */
+    assert_rel(h_ok(dv_fam_binomial_entropy, &b), 0.5 * log(2 * M_PI * M_E * 0.25e15), 1e-15);
+    /* and meet the sum at n·p·(1−p) = 1e6 (H grows by ½ log(n'/n) there; the 1/n terms
+     * vanish at p = ½ and the 1/n² ones differ by < 1e-20) */
+    dv_fdist below = binom(4e6 - 4.0, 1, 0.5), at = binom(4e6, 1, 0.5);
+    assert_rel(h_ok(dv_fam_binomial_entropy, &below) + 0.5 * log1p(4.0 / (4e6 - 4.0)),
+               h_ok(dv_fam_binomial_entropy, &at), 1e-14);
     /* the same n needs no sum */
     dv_fdist c = binom(1e15, 1, 0.5 + 1e-9);
     assert_true(kl_ok(dv_fam_binomial_binomial_kl, &b, &c) > 0.0);

@@ -173,16 +173,29 @@ def binom_support(d):
 
 
 def binom_h(p):
+    """Exact summation over mean ± (40σ + 60), by the ratio recurrence of the pmf."""
     n, p1, p0, l1, l0 = binom_support(p)
     if n == 0 or p1 == 0 or p0 == 0:
         return mp.mpf(0)
-    f = binom_logpmf(n, l1, l0)
     lo, hi = window(n * p1, mp.sqrt(n * p1 * p0), n)
+    lp = binom_logpmf(n, l1, l0)(lo)
     s = mp.mpf(0)
     for k in range(lo, hi + 1):
-        lp = f(k)
         s -= mp.exp(lp) * lp
+        if k < n:
+            lp += mp.log(n - k) - mp.log(k + 1) + l1 - l0
     return s
+
+
+def binom_h_asym(p):
+    """½ log(2πe npq) − (1 − 4pq)/(12 npq) − (1 − 4pq + 2(pq)²)/(24 (npq)²): the two
+    coefficients were fitted to exact sums and are checked against them below
+    (check_binom_asym); the omitted term is O((npq)^-3) < 1e-18 for npq ≥ 1e6."""
+    n, p1, p0, l1, l0 = binom_support(p)
+    pq = p1 * p0
+    v = n * pq
+    return (mp.log(2 * mp.pi * mp.e * v) / 2 - (1 - 4 * pq) / (12 * v) -
+            (1 - 4 * pq + 2 * pq**2) / (24 * v**2))
 
 
 def binom_kl_sum(p, q):
@@ -522,6 +535,26 @@ def scalar_cases():
     for p in [{"total_count": 0.0, "probs": 0.4}, {"total_count": 9.0, "probs": 1.0},
               {"total_count": 1e6, "probs": 1e-9}, {"total_count": 1e6, "probs": 0.5}]:
         emit("binomial", "entropy", "extreme", "binomial", p, binom_h(p))
+    # the asymptotic regime (n·p·(1−p) ≥ 1e6 in fam_disc.c): exact sums just above and
+    # below the switch, and the series (checked against those sums) far above it
+    for p in [{"total_count": 4.2e6, "probs": 0.5}, {"total_count": 3.9e6, "probs": 0.5},
+              {"total_count": 1.2e7, "logits": -2.0}]:
+        a = binom_h(p)
+        if p["total_count"] * float(trial(p)[0] * trial(p)[1]) >= 1e6:
+            agree(a, binom_h_asym(p), "binomial asymptotic entropy", mp.mpf(10) ** -17)
+        emit("binomial", "entropy", "switch", "binomial", p, a)
+    for _ in range(10):
+        t = rand_trial()
+        if "logits" in t:
+            t["logits"] = R.uniform(-12, 12)
+        else:
+            t["probs"] = R.uniform(0.001, 0.999)
+        n = float(int(loguni(7, 15)))
+        p = dict(total_count=n, **t)
+        pq = trial(p)[0] * trial(p)[1]
+        if n * pq < 1e7:
+            continue
+        emit("binomial", "entropy", "asymptotic", "binomial", p, binom_h_asym(p))
 
     # categorical
     def rand_cat(k):
