@@ -476,7 +476,9 @@ static double binom_lpmf(const binom *B, double k)
     return lc + 0.5 * (log(n) - log(k) - log(nk)) - LN_SQRT_2PI;
 }
 
-/* The summation window [lo, hi] of a law with mean mu and sd sigma on [0, top]. */
+/* The summation window [lo, hi] of a law with mean mu and sd sigma on [0, top]. Loops
+ * over it count terms in integers and form k = lo + i: a double k += 1 would stop moving
+ * at 2^53 (total_count may be that large). */
 static void window(double mu, double sigma, double top, double *lo, double *hi)
 {
     double w = 40.0 * sigma + 60.0;
@@ -502,7 +504,8 @@ dv_status dv_fam_poisson_entropy(const dv_fdist *x, dv_fresult *out, dv_error *e
     double lo, hi, loglam = log(lam);
     window(lam, sqrt(lam), INFINITY, &lo, &hi);
     dv_acc acc = {0.0, 0.0};
-    for (double k = lo; k <= hi; k += 1.0) {
+    for (size_t i = 0, cnt = (size_t)(hi - lo) + 1; i < cnt; i++) {
+        double k = lo + (double)i;
         double lp = poisson_lpmf(k, lam, loglam);
         double pk = exp(lp);
         if (pk > 0.0)
@@ -576,7 +579,8 @@ dv_status dv_fam_binomial_entropy(const dv_fdist *x, dv_fresult *out, dv_error *
     window(B.m1, sqrt(npq), B.n, &lo, &hi);
     assert(hi - lo + 1.0 <= (double)DV_FAM_SUM_MAX); /* npq < BINOM_ASYM bounds the window */
     dv_acc acc = {0.0, 0.0};
-    for (double k = lo; k <= hi; k += 1.0) {
+    for (size_t i = 0, cnt = (size_t)(hi - lo) + 1; i < cnt; i++) {
+        double k = lo + (double)i;
         double lp = binom_lpmf(&B, k);
         double pk = exp(lp);
         if (pk > 0.0)
@@ -654,9 +658,12 @@ dv_status dv_fam_binomial_binomial_kl(const dv_fdist *p, const dv_fdist *q, dv_f
         return too_long(err, DV_ARG_Q, terms);
     dv_acc acc = {0.0, 0.0};
     /* First the p window, then the part of the q window outside it. */
-    for (double k = alo; k <= ahi; k += 1.0)
+    for (size_t i = 0, cnt = (size_t)(ahi - alo) + 1; i < cnt; i++) {
+        double k = alo + (double)i;
         dv_acc_add(&acc, kl_term_logs(binom_lpmf(&P, k), binom_lpmf(&Q, k)));
-    for (double k = blo; k <= bhi; k += 1.0) {
+    }
+    for (size_t i = 0, cnt = (size_t)(bhi - blo) + 1; i < cnt; i++) {
+        double k = blo + (double)i;
         if (k >= alo && k <= ahi)
             continue;
         double lq = binom_lpmf(&Q, k);

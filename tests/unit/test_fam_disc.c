@@ -6,6 +6,7 @@
  * the Poisson asymptotic regime joining the summed one). Accuracy against references is
  * test_reference_fam_disc.c's job. Rows are built with fam = NULL (allowed, fam_disc.h).
  */
+#include <float.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -308,6 +309,90 @@ static void test_limits(void **state)
     assert_rel(h_ok(dv_fam_poisson_entropy, &big), 0.5 * log(2 * M_PI * M_E * 1e300), 1e-15);
 }
 
+/* ---- no NaN anywhere: every extreme combination gives a value ≥ 0, +inf with a reason,
+ * or an error with a message ------------------------------------------------------------- */
+
+static void expect_sane_kl(dv_fam_kl_fn fn, const dv_fdist *p, const dv_fdist *q)
+{
+    dv_fresult out = {NAN, NULL};
+    dv_error err;
+    err.msg[0] = '\0';
+    dv_status st = fn(p, q, &out, &err);
+    if (st != DV_OK) {
+        assert_true(err.msg[0] != '\0');
+        return;
+    }
+    if (!(out.nats >= 0.0))
+        fail_msg("KL %g for p (%g, %g, %g) q (%g, %g, %g)", out.nats, p->s[0], p->s[1],
+                 p->s[2], q->s[0], q->s[1], q->s[2]);
+    assert_true(isinf(out.nats) == (out.reason != NULL));
+}
+
+static void expect_sane_h(dv_fam_entropy_fn fn, const dv_fdist *p)
+{
+    dv_fresult out = {NAN, NULL};
+    dv_error err;
+    err.msg[0] = '\0';
+    dv_status st = fn(p, &out, &err);
+    if (st != DV_OK) {
+        assert_true(err.msg[0] != '\0');
+        return;
+    }
+    if (!(out.nats >= 0.0) || !isfinite(out.nats))
+        fail_msg("entropy %g for (%g, %g, %g)", out.nats, p->s[0], p->s[1], p->s[2]);
+}
+
+static void test_extremes_are_sane(void **state)
+{
+    (void)state;
+    static const double probs[] = {0.0, 5e-324, 1e-300, 1e-17, 0.3, 0.5, 1.0 - 1e-16, 1.0};
+    static const double logits[] = {-1e300, -800.0, -40.0, -1e-300, 0.0,
+                                    1e-300, 40.0,   800.0, 1e300};
+    static const double rates[] = {5e-324, 1e-300, 1e-5, 1.0, 99999.0, 1e5, 1e300, DBL_MAX};
+    static const double counts[] = {0.0, 1.0, 7.0, 1e6, 0x1p53};
+    enum { NP = sizeof probs / sizeof probs[0], NL = sizeof logits / sizeof logits[0] };
+    dv_fdist t[NP + NL];
+    for (size_t i = 0; i < NP; i++)
+        t[i] = s1(0, probs[i]);
+    for (size_t i = 0; i < NL; i++)
+        t[NP + i] = s1(1, logits[i]);
+    for (size_t i = 0; i < NP + NL; i++) {
+        expect_sane_h(dv_fam_bernoulli_entropy, &t[i]);
+        expect_sane_h(dv_fam_geometric_entropy, &t[i]);
+        for (size_t j = 0; j < NP + NL; j++) {
+            expect_sane_kl(dv_fam_bernoulli_bernoulli_kl, &t[i], &t[j]);
+            expect_sane_kl(dv_fam_geometric_geometric_kl, &t[i], &t[j]);
+        }
+        for (size_t k = 0; k < sizeof rates / sizeof rates[0]; k++) {
+            dv_fdist r = s1(0, rates[k]);
+            expect_sane_kl(dv_fam_bernoulli_poisson_kl, &t[i], &r);
+        }
+        for (size_t a = 0; a < sizeof counts / sizeof counts[0]; a++) {
+            dv_fdist bp = t[i];
+            bp.s[2] = bp.s[1];
+            bp.s[1] = bp.s[0];
+            bp.s[0] = counts[a];
+            expect_sane_h(dv_fam_binomial_entropy, &bp);
+            for (size_t j = 0; j < NP + NL; j += 3)
+                for (size_t b = 0; b < sizeof counts / sizeof counts[0]; b++) {
+                    dv_fdist bq = t[j];
+                    bq.s[2] = bq.s[1];
+                    bq.s[1] = bq.s[0];
+                    bq.s[0] = counts[b];
+                    expect_sane_kl(dv_fam_binomial_binomial_kl, &bp, &bq);
+                }
+        }
+    }
+    for (size_t k = 0; k < sizeof rates / sizeof rates[0]; k++) {
+        dv_fdist r = s1(0, rates[k]);
+        expect_sane_h(dv_fam_poisson_entropy, &r);
+        for (size_t j = 0; j < sizeof rates / sizeof rates[0]; j++) {
+            dv_fdist q = s1(0, rates[j]);
+            expect_sane_kl(dv_fam_poisson_poisson_kl, &r, &q);
+        }
+    }
+}
+
 /* ---- multivariate ---------------------------------------------------------------------------- */
 
 static dv_fdist mvn(size_t d, const double *loc, int slot, const double *m)
@@ -458,7 +543,8 @@ int main(void)
         cmocka_unit_test(test_scalar_checks),     cmocka_unit_test(test_scalar_infinities),
         cmocka_unit_test(test_self_kl_is_zero),   cmocka_unit_test(test_bernoulli_poisson),
         cmocka_unit_test(test_categorical_identity), cmocka_unit_test(test_limits),
-        cmocka_unit_test(test_mvn_checks),        cmocka_unit_test(test_mvn_identities),
+        cmocka_unit_test(test_extremes_are_sane), cmocka_unit_test(test_mvn_checks),
+        cmocka_unit_test(test_mvn_identities),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

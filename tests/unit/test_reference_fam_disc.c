@@ -128,6 +128,23 @@ static char *read_file(const char *path)
     return buf;
 }
 
+/* The next space-separated token of *cur (NUL-terminated in place), or NULL at the end. */
+static char *next_tok(char **cur)
+{
+    char *p = *cur;
+    while (*p == ' ')
+        p++;
+    if (*p == '\0')
+        return NULL;
+    char *start = p;
+    while (*p && *p != ' ')
+        p++;
+    if (*p)
+        *p++ = '\0';
+    *cur = p;
+    return start;
+}
+
 static const famdesc *find_fam(const char *name)
 {
     for (size_t i = 0; i < NELEM(FAMS); i++)
@@ -138,9 +155,9 @@ static const famdesc *find_fam(const char *name)
 }
 
 /* Parses "name=value" tokens after the family name into t until a token without '='. */
-static char *parse_dist(char *save_tok, char **save, tdist *t)
+static char *parse_dist(char *name, char **save, tdist *t)
 {
-    const famdesc *f = find_fam(save_tok);
+    const famdesc *f = find_fam(name);
     memset(&t->x, 0, sizeof t->x);
     t->fam = f;
     for (int i = 0; i < DV_FAM_MAX_PARAMS; i++) {
@@ -148,7 +165,7 @@ static char *parse_dist(char *save_tok, char **save, tdist *t)
         t->x.v[i] = NULL;
     }
     char *tok;
-    while ((tok = strtok_r(NULL, " \n", save)) != NULL) {
+    while ((tok = next_tok(save)) != NULL) {
         char *eq = strchr(tok, '=');
         if (!eq || eq == tok)
             return tok;
@@ -196,28 +213,32 @@ static void run_file(void **state)
     int cases = 0, failures = 0;
     const char *dump_path = getenv("DV_FAM_DUMP");
     FILE *dump = dump_path ? fopen(dump_path, "w") : NULL;
-    char *line_save;
-    for (char *line = strtok_r(text, "\n", &line_save); line;
-         line = strtok_r(NULL, "\n", &line_save)) {
+    for (char *line = text, *nl; *line; line = nl) {
+        nl = strchr(line, '\n');
+        if (nl)
+            *nl++ = '\0';
+        else
+            nl = line + strlen(line);
         if (strncmp(line, "case ", 5) != 0)
             continue;
         char copy[65536];
         snprintf(copy, sizeof copy, "%s", line);
-        char *save;
-        strtok_r(copy, " ", &save); /* "case" */
-        char *pair = strtok_r(NULL, " ", &save);
-        char *kind = strtok_r(NULL, " ", &save);
-        char *grp = strtok_r(NULL, " ", &save);
-        char *tok = strtok_r(NULL, " ", &save);
+        char *save = copy;
+        next_tok(&save); /* "case" */
+        char *pair = next_tok(&save);
+        char *kind = next_tok(&save);
+        char *grp = next_tok(&save);
+        char *tok = next_tok(&save);
+        assert_non_null(tok);
         assert_string_equal(tok, "P");
-        tok = parse_dist(strtok_r(NULL, " ", &save), &save, &P);
+        tok = parse_dist(next_tok(&save), &save, &P);
         bool kl = strcmp(kind, "kl") == 0;
         if (kl) {
             assert_string_equal(tok, "Q");
-            tok = parse_dist(strtok_r(NULL, " ", &save), &save, &Q);
+            tok = parse_dist(next_tok(&save), &save, &Q);
         }
         assert_string_equal(tok, "=");
-        char *refs = strtok_r(NULL, " \n", &save);
+        char *refs = next_tok(&save);
         bool ref_inf = strcmp(refs, "inf") == 0;
         double ref = ref_inf ? (double)INFINITY : strtod(refs, NULL);
 
