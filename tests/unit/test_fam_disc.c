@@ -328,7 +328,8 @@ static void expect_sane_kl(dv_fam_kl_fn fn, const dv_fdist *p, const dv_fdist *q
     assert_true(isinf(out.nats) == (out.reason != NULL));
 }
 
-static void expect_sane_h(dv_fam_entropy_fn fn, const dv_fdist *p)
+/* Discrete entropies are ≥ 0; differential ones (continuous = true) only finite. */
+static void expect_sane_h_any(dv_fam_entropy_fn fn, const dv_fdist *p, bool continuous)
 {
     dv_fresult out = {NAN, NULL};
     dv_error err;
@@ -338,8 +339,13 @@ static void expect_sane_h(dv_fam_entropy_fn fn, const dv_fdist *p)
         assert_true(err.msg[0] != '\0');
         return;
     }
-    if (!(out.nats >= 0.0) || !isfinite(out.nats))
+    if (!(continuous || out.nats >= 0.0) || !isfinite(out.nats))
         fail_msg("entropy %g for (%g, %g, %g)", out.nats, p->s[0], p->s[1], p->s[2]);
+}
+
+static void expect_sane_h(dv_fam_entropy_fn fn, const dv_fdist *p)
+{
+    expect_sane_h_any(fn, p, false);
 }
 
 static void test_extremes_are_sane(void **state)
@@ -537,6 +543,59 @@ static void test_mvn_identities(void **state)
                1e-15);
 }
 
+
+/* Multivariate extremes: every parametrisation against every other at scales 1e-150 …
+ * 1e150 (precisions inverted) gives a value ≥ 0 or an error with a message. */
+static void test_mvn_extremes_are_sane(void **state)
+{
+    (void)state;
+    static const double scales[] = {1e-150, 1e-5, 1.0, 1e5, 1e150};
+    enum { NS = sizeof scales / sizeof scales[0], NK = 4 };
+    static double mats[NS][NK][4], locs[NS][2], diag[NS][2];
+    dv_fdist x[NS * NK];
+    for (size_t a = 0; a < NS; a++) {
+        double c = scales[a];
+        locs[a][0] = sqrt(c);
+        locs[a][1] = -sqrt(c);
+        double cov[4] = {2 * c, 0.5 * c, 0.5 * c, c};
+        memcpy(mats[a][0], cov, sizeof cov);
+        double l11 = sqrt(2 * c), l21 = 0.5 * c / l11, l22 = sqrt(c - l21 * l21);
+        double tril[4] = {l11, 0, l21, l22};
+        memcpy(mats[a][1], tril, sizeof tril);
+        double det = 2 * c * c - 0.25 * c * c;
+        double prec[4] = {c / det, -0.5 * c / det, -0.5 * c / det, 2 * c / det};
+        memcpy(mats[a][2], prec, sizeof prec);
+        double w[2] = {sqrt(c), 0.5 * sqrt(c)};
+        memcpy(mats[a][3], w, sizeof w);
+        diag[a][0] = c;
+        diag[a][1] = 0.5 * c;
+        for (int k = 0; k < 3; k++)
+            x[a * NK + (size_t)k] = mvn(2, locs[a], k + 1, mats[a][k]);
+        dv_fdist lr = row();
+        lr.d = 2;
+        lr.r = 1;
+        lr.v[0] = locs[a];
+        lr.v[1] = mats[a][3];
+        lr.v[2] = diag[a];
+        x[a * NK + 3] = lr;
+    }
+    for (size_t i = 0; i < NS * NK; i++) {
+        bool il = i % NK == 3;
+        expect_sane_h_any(il ? dv_fam_lowrank_multivariate_normal_entropy
+                             : dv_fam_multivariate_normal_entropy,
+                          &x[i], true);
+        for (size_t j = 0; j < NS * NK; j++) {
+            bool jl = j % NK == 3;
+            dv_fam_kl_fn fn =
+                il ? (jl ? dv_fam_lowrank_multivariate_normal_lowrank_multivariate_normal_kl
+                         : dv_fam_lowrank_multivariate_normal_multivariate_normal_kl)
+                   : (jl ? dv_fam_multivariate_normal_lowrank_multivariate_normal_kl
+                         : dv_fam_multivariate_normal_multivariate_normal_kl);
+            expect_sane_kl(fn, &x[i], &x[j]);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -544,7 +603,7 @@ int main(void)
         cmocka_unit_test(test_self_kl_is_zero),   cmocka_unit_test(test_bernoulli_poisson),
         cmocka_unit_test(test_categorical_identity), cmocka_unit_test(test_limits),
         cmocka_unit_test(test_extremes_are_sane), cmocka_unit_test(test_mvn_checks),
-        cmocka_unit_test(test_mvn_identities),
+        cmocka_unit_test(test_mvn_identities),    cmocka_unit_test(test_mvn_extremes_are_sane),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
