@@ -993,13 +993,24 @@ static double lowrank_near(const dv_fdist *p, const dv_fdist *q)
             dv_acc_add(&diag, A[i * m + a] * B[i * m + a]);
         dv_acc_add(&f, g / (1.0 + g) * dv_acc_value(&diag));
     }
-    for (size_t a = 0; a < m; a++) /* K = Bᵀ (I+G)⁻¹ A; (I+G)⁻¹ = D2/D1 */
-        for (size_t b = 0; b < m; b++) {
-            dv_acc s = {0.0, 0.0};
-            for (size_t i = 0; i < d; i++)
-                dv_acc_add(&s, B[i * m + a] * (d2[i] / d1[i]) * A[i * m + b]);
-            K[a * m + b] = dv_acc_value(&s);
+    /* K = Bᵀ (I+G)⁻¹ A, (I+G)⁻¹ = D2/D1: row by row into m² compensated accumulators
+     * (kept in work, 2m² doubles, before the series needs it) so that A and B are read
+     * once, in order. */
+    _Static_assert(sizeof(dv_acc) == 2 * sizeof(double), "dv_acc is two doubles");
+    dv_acc *kacc = (dv_acc *)(void *)work;
+    for (size_t e = 0; e < m * m; e++)
+        kacc[e] = (dv_acc){0.0, 0.0};
+    for (size_t i = 0; i < d; i++) {
+        double sc = d2[i] / d1[i];
+        const double *ar = A + i * m, *br = B + i * m;
+        for (size_t a = 0; a < m; a++) {
+            double ba = br[a] * sc;
+            for (size_t b = 0; b < m; b++)
+                dv_acc_add(&kacc[a * m + b], ba * ar[b]);
         }
+    }
+    for (size_t e = 0; e < m * m; e++)
+        K[e] = dv_acc_value(&kacc[e]);
     double ks = trace_series(K, m, work, 0);
     free(mem);
     if (ks < 0.0)
