@@ -240,7 +240,7 @@ static double bern_entropy(const bern *b)
     return h > 0.0 ? h : 0.0;
 }
 
-/* Exactly one of probs / logits; probs in [lo_incl ? 0 : >0, 1]; logits finite. */
+/* Exactly one of probs / logits; probs in [0, 1] (zero_ok) or (0, 1]; logits finite. */
 static dv_status check_probs_logits(double probs, double logits, int arg, bool zero_ok,
                                     dv_error *err)
 {

@@ -20,13 +20,14 @@
  *    (Sterbenz), so that form is used throughout. Otherwise, when the covariance part is
  *    small, it is recomputed as Σ ψ(1 + β_i) over the eigenvalues β of
  *    B = L2⁻¹ (Σ1 − Σ2) L2⁻ᵀ (series in tr Bᵏ), with Σ1 − Σ2 formed from double-double
- *    Σ's (exact for covariance_matrix, error-free products for scale_tril and W Wᵀ + D),
- *    or, for precision ‖ precision, B = V1⁻¹ (Λ2 − Λ1) V1⁻ᵀ. A precision against a
- *    covariance has no such refinement (documented limitation).
+ *    Σ's (exact for covariance_matrix, error-free products for scale_tril and W Wᵀ + D);
+ *    for precision ‖ precision B = V1⁻¹ (Λ2 − Λ1) V1⁻ᵀ; for a precision against a Σ,
+ *    the eigenvalues come from F = Σ·Λ − I formed in double-double (trace series).
  *  - lowrank ‖ lowrank uses the Woodbury identity and the matrix determinant lemma with
  *    the r×r capacitance C = I + Wᵀ D⁻¹ W: O(d r² + r³) time, O(d r + r²) memory. The
- *    diagonal parts are grouped as Σ ψ(D1_i/D2_i) (accurate near D1 = D2); the low-rank
- *    corrections are plain sums (their cancellation limits nearly equal cases).
+ *    diagonal parts are grouped as Σ ψ(D1_i/D2_i); the low-rank corrections are plain
+ *    sums that cancel when the two are close, so a small result is recomputed from
+ *    W1 − W2 and D1 − D2 (lowrank_near), still in O(d r² + r³).
  *  - A full matrix against a low-rank one is O(d³) anyway (the full side's Cholesky), so
  *    the low-rank side is made dense (W Wᵀ + D, also as a double-double) and goes the
  *    dense way.
