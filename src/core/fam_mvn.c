@@ -284,7 +284,9 @@ dv_status dv_fam_lowrank_multivariate_normal_check(const dv_fdist *x, int arg, d
     if (!x->v[2])
         return dv_fail_at(err, DV_BAD_PARAMETER, dv_at(arg, "cov_diag"), "%s needs cov_diag",
                           s);
-    if (r > SIZE_MAX / d || d * r > SIZE_MAX / sizeof(double) / 4 || !dd_fits(r + 1, 2))
+    /* d·r (the factor, and the O(d·r) work of the KL) and (r+1)² (capacitances) fit */
+    if (r >= SIZE_MAX / 16 || r > SIZE_MAX / d || d * r > SIZE_MAX / sizeof(double) / 4 ||
+        !dd_fits(r + 1, 2))
         return too_large(err, arg, d);
     char num[40];
     for (size_t i = 0; i < d; i++)
