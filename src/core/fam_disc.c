@@ -62,14 +62,6 @@ static void fmt(char *buf, size_t n, double x)
     dv_fmt_double(buf, n, x);
 }
 
-static double sigmoid(double x)
-{
-    if (x >= 0.0)
-        return 1.0 / (1.0 + exp(-x));
-    double e = exp(x);
-    return e / (1.0 + e);
-}
-
 /* log(1 + e^x) without overflow; ≥ 0. */
 static double softplus(double x)
 {
@@ -92,6 +84,77 @@ static double softplus_diff(double x, double y)
     double w = fabs(ay - ax) < 0.5 ? ey * expm1(ay - ax) / (1.0 + ey)
                                    : (exp(-ax) - ey) / (1.0 + ey);
     return (fmax(x, 0.0) - fmax(y, 0.0)) + log1p(w);
+}
+
+/* ---- double-double σ(a) ---------------------------------------------------------------
+ * A logit against a probability (or a Poisson rate) that is nearly equal to it needs
+ * σ(a) − q to full relative accuracy: with σ(a) rounded to a double, a relative parameter
+ * difference of 1e-9 would keep only 7 digits. So σ(a) is also formed as hi + lo to
+ * ~2^-100: e^a by argument reduction and a Taylor series in double-double, then one
+ * double-double division. */
+
+typedef struct dd {
+    double hi, lo;
+} dd;
+
+static dd two_sum(double a, double b)
+{
+    double s = a + b, bb = s - a;
+    return (dd){s, (a - (s - bb)) + (b - bb)}; /* Knuth: the exact error of a + b */
+}
+
+static dd dd_add(dd a, dd b)
+{
+    dd s = two_sum(a.hi, b.hi);
+    return two_sum(s.hi, s.lo + a.lo + b.lo);
+}
+
+static dd dd_mul(dd a, dd b)
+{
+    double p = a.hi * b.hi;
+    double e = fma(a.hi, b.hi, -p); /* exact error of the leading product */
+    return two_sum(p, e + (a.hi * b.lo + a.lo * b.hi));
+}
+
+static dd dd_div(dd a, dd b)
+{
+    double q1 = a.hi / b.hi;
+    dd r = dd_add(a, dd_mul((dd){-q1, 0.0}, b)); /* a − q1·b, nearly exact */
+    return two_sum(q1, r.hi / b.hi);
+}
+
+/* e^a for a ≤ 0 (a > −746) as a double-double: a = k ln2 + r, |r| ≤ ½ ln2, e^r by 27
+ * Taylor terms (the omitted one is < 0.35^28/28! ≈ 1e-42). */
+static dd dd_exp_neg(double a)
+{
+    static const double LN2_HI = 0x1.62e42fefa39efp-1, LN2_LO = 0x1.abc9e3b39803fp-56;
+    double k = nearbyint(a / LN2_HI);
+    double p = k * LN2_HI, pe = fma(k, LN2_HI, -p); /* k·ln2_hi = p + pe exactly */
+    dd r = two_sum(a - p, -pe);                      /* a − p exact (Sterbenz) */
+    r = dd_add(r, (dd){-k * LN2_LO, -fma(k, LN2_LO, -k * LN2_LO)});
+    dd sum = dd_add((dd){1.0, 0.0}, r), term = r;
+    for (int n = 2; n <= 27; n++) {
+        term = dd_div(dd_mul(term, r), (dd){(double)n, 0.0});
+        sum = dd_add(sum, term);
+    }
+    int ki = (int)k;
+    return (dd){ldexp(sum.hi, ki), ldexp(sum.lo, ki)};
+}
+
+/* σ(a) and σ(−a) as double-doubles. */
+static void sigmoid_dd(double a, dd *s, dd *sm)
+{
+    if (!(fabs(a) < 745.0)) { /* e^-|a| is below the smallest subnormal: σ is 0 or 1 */
+        dd one = {1.0, 0.0}, none = {0.0, 0.0};
+        *s = a > 0.0 ? one : none;
+        *sm = a > 0.0 ? none : one;
+        return;
+    }
+    dd t = dd_exp_neg(-fabs(a)); /* e^-|a| ≤ 1 */
+    dd den = dd_add((dd){1.0, 0.0}, t);
+    dd big = dd_div((dd){1.0, 0.0}, den), small = dd_div(t, den);
+    *s = a >= 0.0 ? big : small;
+    *sm = a >= 0.0 ? small : big;
 }
 
 /* log(a/b) for a, b > 0 from the quotient while it is a normal double (½ ulp relative,
@@ -170,9 +233,10 @@ static double kl_term(double P, double Q, double u, double lr, bool q_exact)
 /* ---- two-point laws (bernoulli; the trial of binomial and geometric) ------------------ */
 
 typedef struct bern {
-    double p1, p0; /* P(1), P(0)            */
-    double l1, l0; /* log P(1), log P(0)    */
-    double a;      /* the logit (logit only) */
+    double p1, p0;     /* P(1), P(0)                                          */
+    double p1lo, p0lo; /* their low parts: P(·) = p + plo to ~2^-100 relative  */
+    double l1, l0;     /* log P(1), log P(0)                                  */
+    double a;          /* the logit (logit only)                              */
     bool logit;
 } bern;
 
@@ -180,15 +244,22 @@ static bern bern_make(double probs, double logits)
 {
     bern b;
     if (!isnan(probs)) {
+        dd p0 = two_sum(1.0, -probs); /* 1 − p with its exact rounding error */
         b.p1 = probs;
-        b.p0 = 1.0 - probs; /* ≤ ½ ulp relative; exact for probs ≥ ½ */
-        b.l1 = log(probs);  /* −inf at 0 */
+        b.p1lo = 0.0;
+        b.p0 = p0.hi;
+        b.p0lo = p0.lo;
+        b.l1 = log(probs); /* −inf at 0 */
         b.l0 = log1p(-probs);
         b.a = NAN;
         b.logit = false;
     } else {
-        b.p1 = sigmoid(logits);
-        b.p0 = sigmoid(-logits);
+        dd s, sm;
+        sigmoid_dd(logits, &s, &sm);
+        b.p1 = s.hi;
+        b.p1lo = s.lo;
+        b.p0 = sm.hi;
+        b.p0lo = sm.lo;
         b.l1 = -softplus(-logits);
         b.l0 = -softplus(logits);
         b.a = logits;
@@ -209,9 +280,11 @@ static void bern_ratios(const bern *p, const bern *q, double *u1, double *lr1, d
         *u0 = expm1(*lr0);
         return;
     }
-    /* P(1) − Q(1) = Q(0) − P(0): difference the pair that is ≤ ½ so that the difference
-     * is exact when they are close (Sterbenz) and ≤ 1 ulp of the smaller pair otherwise. */
-    double diff = (p->p1 + q->p1 <= p->p0 + q->p0) ? p->p1 - q->p1 : q->p0 - p->p0;
+    /* P(1) − Q(1) = Q(0) − P(0): difference the pair that is ≤ ½, high parts first (exact
+     * when close, Sterbenz), then the low parts, so the difference keeps full relative
+     * accuracy however close the two are, whichever parametrisation each has. */
+    double diff = (p->p1 + q->p1 <= p->p0 + q->p0) ? (p->p1 - q->p1) + (p->p1lo - q->p1lo)
+                                                  : (q->p0 - p->p0) + (q->p0lo - p->p0lo);
     *u1 = diff / q->p1;
     *u0 = -diff / q->p0;
     *lr1 = fabs(*u1) < 0.5 ? log1p(*u1) : log_ratio(p->p1, q->p1, p->l1, q->l1);
@@ -351,7 +424,7 @@ dv_status dv_fam_bernoulli_poisson_kl(const dv_fdist *p, const dv_fdist *q, dv_f
     bern b = bern_make(p->s[0], p->s[1]);
     double lam = q->s[0];
     double pi = b.p1;
-    double u = (pi - lam) / lam; /* π − λ exact when close (Sterbenz) */
+    double u = ((pi - lam) + b.p1lo) / lam; /* π − λ exact when close (Sterbenz) */
     double lr = fabs(u) < 0.5 ? log1p(u) : log_ratio(pi, lam, b.l1, log(lam));
     double t1 = kl_term(pi, lam, u, lr, true);
     double t2;

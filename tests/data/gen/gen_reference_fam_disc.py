@@ -360,6 +360,18 @@ def rand_trial(kind=None):
     return {"logits": R.uniform(-30, 30)}
 
 
+def cross_near(d, rel):
+    """The other parametrisation of a nearby two-point law: probs for logits (σ(a)·(1 ± rel),
+    or 1 − σ(−a)·(1 ± rel) above ½) and logits for probs (logit(p) + rel·(±1))."""
+    if "logits" in d:
+        p1, p0 = trial(d)[:2]
+        if p1 <= 0.5:
+            return {"probs": float(p1 * (1 + rel * R.choice([-1, 1])))}
+        return {"probs": float(1 - p0 * (1 + rel * R.choice([-1, 1])))}
+    p = M(d["probs"])
+    return {"logits": float(mp.log(p / (1 - p)) + rel * R.choice([-1, 1]))}
+
+
 def nudge(x, rel):
     """x·(1 + rel·(±1)) as a double."""
     return float(M(x) * (1 + rel * R.choice([-1, 1])))
@@ -393,6 +405,25 @@ def scalar_cases():
             q = near_trial(p, mp.mpf(10) ** -e)
             emit("bernoulli-bernoulli", "kl", "near%d" % e, "bernoulli", p, bern_kl(p, q),
                  "bernoulli", q)
+    for e in NEAR:  # nearly equal across parametrisations
+        for _ in range(8):
+            p = rand_trial()
+            if "logits" in p:
+                p["logits"] = R.uniform(-30, 30)
+            elif not 1e-200 < p["probs"] < 1 - 1e-15:
+                p["probs"] = R.random()
+            q = cross_near(p, mp.mpf(10) ** -e)
+            if R.random() < 0.5:
+                p, q = q, p
+            emit("bernoulli-bernoulli", "kl", "near%d-mixed" % e, "bernoulli", p, bern_kl(p, q),
+                 "bernoulli", q)
+            n = float(R.choice([3, 1000, 1e9]))
+            emit("binomial-binomial", "kl", "near%d-mixed" % e, "binomial",
+                 dict(total_count=n, **p), binom_kl_same(dict(total_count=n, **p), dict(total_count=n, **q)),
+                 "binomial", dict(total_count=n, **q))
+            if "probs" not in p or p["probs"] > 0:
+                emit("geometric-geometric", "kl", "near%d-mixed" % e, "geometric", p, geom_kl(p, q),
+                     "geometric", q)
     for p, q in [({"probs": 0.0}, {"probs": 0.3}), ({"probs": 1.0}, {"probs": 0.3}),
                  ({"probs": 0.0}, {"probs": 0.0}), ({"probs": 1.0}, {"logits": -5.0}),
                  ({"probs": 0.3}, {"probs": 0.0}), ({"probs": 0.3}, {"probs": 1.0}),
