@@ -8,6 +8,7 @@
  * broadcast against each other. Results are single values or arrays of B; an infinite KL
  * is "Infinity" with a reason (for a batch: "infinite": [{"row", "reason"}…]).
  */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -52,8 +53,8 @@ static void targets(const dv_family_info *p, char *buf, size_t size)
         snprintf(buf, size, "(none)");
 }
 
-static void emit_results(jw *w, const char *key, const dv_fresult *res, size_t rows,
-                         bool batch, const opts *o)
+static void emit_results(dv_req *r, jw *w, const char *key, const dv_fresult *res,
+                         size_t rows, bool batch, const opts *o)
 {
     if (!batch) {
         emit_value(w, key, res[0].nats, &o->base);
@@ -87,6 +88,19 @@ static void emit_results(jw *w, const char *key, const dv_fresult *res, size_t r
         }
         jw_arr_end(w);
     }
+    /* mean and sum over the rows: compensated, +inf when a row is (SPEC §3.1's batch
+     * members, as /gaussian-kl and /batch/categorical-kl answer them) */
+    double *x = req_alloc(r, rows, sizeof *x);
+    if (!x)
+        return;
+    bool inf = false;
+    for (size_t b = 0; b < rows; b++) {
+        x[b] = res[b].nats;
+        inf |= isinf(x[b]);
+    }
+    double sum = inf ? (double)INFINITY : dv_sum(x, rows);
+    emit_value(w, "mean", inf ? (double)INFINITY : sum / (double)rows, &o->base);
+    emit_value(w, "sum", sum, &o->base);
     jw_key(w, "rows");
     jw_uint(w, rows);
 }
@@ -132,7 +146,7 @@ void h_distributions_kl(dv_req *r)
     }
     jw *w = req_json(r);
     jw_obj(w);
-    emit_results(w, "kl", res, rows, batch, &o);
+    emit_results(r, w, "kl", res, rows, batch, &o);
     emit_family(w, "p_family", &p);
     emit_family(w, "q_family", &q);
     emit_base_unit(w, &o);
@@ -161,7 +175,7 @@ void h_distributions_entropy(dv_req *r)
     }
     jw *w = req_json(r);
     jw_obj(w);
-    emit_results(w, "entropy", res, rows, batch, &o);
+    emit_results(r, w, "entropy", res, rows, batch, &o);
     emit_family(w, "family", &p);
     emit_base_unit(w, &o);
     jw_obj_end(w);

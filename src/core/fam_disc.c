@@ -38,6 +38,7 @@
 
 #include "fam_disc.h"
 #include "internal.h"
+#include "numfmt.h"
 
 #define LN_SQRT_2PI 0.9189385332046727417803297 /* ½ log(2π) */
 
@@ -59,7 +60,7 @@ static const char *side(int arg)
 
 static void fmt(char *buf, size_t n, double x)
 {
-    dv_fmt_double(buf, n, x);
+    numfmt_msg(buf, n, x);
 }
 
 /* log(1 + e^x) without overflow; ≥ 0. */
@@ -130,7 +131,7 @@ static dd dd_exp_neg(double a)
     static const double LN2_HI = 0x1.62e42fefa39efp-1, LN2_LO = 0x1.abc9e3b39803fp-56;
     double k = nearbyint(a / LN2_HI);
     double p = k * LN2_HI, pe = fma(k, LN2_HI, -p); /* k·ln2_hi = p + pe exactly */
-    dd r = two_sum(a - p, -pe);                      /* a − p exact (Sterbenz) */
+    dd r = two_sum(a - p, -pe);                     /* a − p exact (Sterbenz) */
     r = dd_add(r, (dd){-k * LN2_LO, -fma(k, LN2_LO, -k * LN2_LO)});
     dd sum = dd_add((dd){1.0, 0.0}, r), term = r;
     for (int n = 2; n <= 27; n++) {
@@ -184,8 +185,8 @@ static double horner(const double *c, size_t n, double t)
  * terms leave < 8^-19 ≈ 7e-18 relative. */
 #define PHI_CUT 0.125
 static const double PHI1[] = {
-    1.0 / 2,   -1.0 / 6,   1.0 / 12,   -1.0 / 20,  1.0 / 30,   -1.0 / 42,  1.0 / 56,
-    -1.0 / 72, 1.0 / 90,   -1.0 / 110, 1.0 / 132,  -1.0 / 156, 1.0 / 182,  -1.0 / 210,
+    1.0 / 2,   -1.0 / 6,   1.0 / 12,   -1.0 / 20,  1.0 / 30,   -1.0 / 42, 1.0 / 56,
+    -1.0 / 72, 1.0 / 90,   -1.0 / 110, 1.0 / 132,  -1.0 / 156, 1.0 / 182, -1.0 / 210,
     1.0 / 240, -1.0 / 272, 1.0 / 306,  -1.0 / 342, 1.0 / 380,
 };
 
@@ -197,10 +198,21 @@ static double phi1_series(double u)
 /* ψ1(t) = e^t − 1 − t = t² Σ_{k≥0} t^k / (k+2)!; for |t| < PHI_CUT, 16 terms leave
  * < 1e-30 relative. */
 static const double PSI1[] = {
-    1.0 / 2,           1.0 / 6,            1.0 / 24,            1.0 / 120,
-    1.0 / 720,         1.0 / 5040,         1.0 / 40320,         1.0 / 362880,
-    1.0 / 3628800,     1.0 / 39916800,     1.0 / 479001600,     1.0 / 6227020800.,
-    1.0 / 87178291200., 1.0 / 1307674368000., 1.0 / 20922789888000.,
+    1.0 / 2,
+    1.0 / 6,
+    1.0 / 24,
+    1.0 / 120,
+    1.0 / 720,
+    1.0 / 5040,
+    1.0 / 40320,
+    1.0 / 362880,
+    1.0 / 3628800,
+    1.0 / 39916800,
+    1.0 / 479001600,
+    1.0 / 6227020800.,
+    1.0 / 87178291200.,
+    1.0 / 1307674368000.,
+    1.0 / 20922789888000.,
     1.0 / 355687428096000.,
 };
 
@@ -284,7 +296,7 @@ static void bern_ratios(const bern *p, const bern *q, double *u1, double *lr1, d
      * when close, Sterbenz), then the low parts, so the difference keeps full relative
      * accuracy however close the two are, whichever parametrisation each has. */
     double diff = (p->p1 + q->p1 <= p->p0 + q->p0) ? (p->p1 - q->p1) + (p->p1lo - q->p1lo)
-                                                  : (q->p0 - p->p0) + (q->p0lo - p->p0lo);
+                                                   : (q->p0 - p->p0) + (q->p0lo - p->p0lo);
     *u1 = diff / q->p1;
     *u0 = -diff / q->p0;
     *lr1 = fabs(*u1) < 0.5 ? log1p(*u1) : log_ratio(p->p1, q->p1, p->l1, q->l1);
@@ -481,11 +493,21 @@ dv_status dv_fam_poisson_poisson_kl(const dv_fdist *p, const dv_fdist *q, dv_fre
  * 21 digits); larger n use the Stirling series. */
 static const double STIRLERR[16] = {
     0.0, /* unused: k = 0 never reaches stirlerr */
-    0.0810614667953272582197,  0.0413406959554092940938,  0.0276779256849983391488,
-    0.0207906721037650931115,  0.0166446911898211921632,  0.0138761288230707479987,
-    0.0118967099458917700951,  0.0104112652619720964975,  0.00925546218271273291773,
-    0.00833056343336287125647, 0.00757367548795184079497, 0.00694284010720952986566,
-    0.00640899418800420706844, 0.00595137011275884773562, 0.00555473355196280137104,
+    0.0810614667953272582197,
+    0.0413406959554092940938,
+    0.0276779256849983391488,
+    0.0207906721037650931115,
+    0.0166446911898211921632,
+    0.0138761288230707479987,
+    0.0118967099458917700951,
+    0.0104112652619720964975,
+    0.00925546218271273291773,
+    0.00833056343336287125647,
+    0.00757367548795184079497,
+    0.00694284010720952986566,
+    0.00640899418800420706844,
+    0.00595137011275884773562,
+    0.00555473355196280137104,
 };
 
 static double stirlerr(double n)
@@ -495,7 +517,9 @@ static double stirlerr(double n)
     /* 1/(12n) − 1/(360n³) + 1/(1260n⁵) − 1/(1680n⁷) + 1/(1188n⁹); the next term,
      * 691/(360360 n¹¹), is < 1e-16 at n = 16. */
     double n2 = 1.0 / (n * n);
-    return (1.0 / 12 - (1.0 / 360 - (1.0 / 1260 - (1.0 / 1680 - n2 / 1188) * n2) * n2) * n2) / n;
+    return (1.0 / 12 -
+            (1.0 / 360 - (1.0 / 1260 - (1.0 / 1680 - n2 / 1188) * n2) * n2) * n2) /
+           n;
 }
 
 /* bd0(x, M) = x log(x/M) + M − x = M·φ(x/M) ≥ 0, with log M given (M may underflow). */
@@ -601,7 +625,8 @@ dv_status dv_fam_binomial_check(const dv_fdist *x, int arg, dv_error *err)
     if (!isfinite(n)) {
         fmt(num, sizeof num, n);
         return dv_fail_at(err, DV_NOT_FINITE, dv_at(arg, "total_count"),
-                          "%s.total_count is %s; it must be an integer >= 0", side(arg), num);
+                          "%s.total_count is %s; it must be an integer >= 0", side(arg),
+                          num);
     }
     if (n < 0.0 || !(floor(n) >= n) || n > 0x1p53) {
         fmt(num, sizeof num, n);
@@ -654,7 +679,8 @@ dv_status dv_fam_binomial_entropy(const dv_fdist *x, dv_fresult *out, dv_error *
     }
     double lo, hi;
     window(B.m1, sqrt(npq), B.n, &lo, &hi);
-    assert(hi - lo + 1.0 <= (double)DV_FAM_SUM_MAX); /* npq < BINOM_ASYM bounds the window */
+    assert(hi - lo + 1.0 <=
+           (double)DV_FAM_SUM_MAX); /* npq < BINOM_ASYM bounds the window */
     dv_acc acc = {0.0, 0.0};
     for (size_t i = 0, cnt = (size_t)(hi - lo) + 1; i < cnt; i++) {
         double k = lo + (double)i;
@@ -856,13 +882,12 @@ static dv_status cat_prepare(const dv_fdist *x, int arg, dv_dist *d, dv_error *e
                           member);
     char name[16];
     snprintf(name, sizeof name, "%s.%s", s, member);
-    dv_status st = pr ? dv_prepare_weights((double *)(uintptr_t)pr, x->d, false, name, d, err)
-                      : dv_prepare_logits(lg, x->d, 1.0, name, d, err);
-    if (st != DV_OK && err) {
-        err->arg = arg;
-        err->at = err->index == DV_NO_INDEX ? dv_at(arg, member)
-                                            : dv_at1(arg, member, err->index);
-    }
+    const dv_name nm = {arg, name, DV_NO_INDEX, NULL};
+    dv_status st =
+        pr ? dv_prepare_weights((double *)(uintptr_t)pr, x->d, false, &nm, d, err)
+           : dv_prepare_logits(lg, x->d, 1.0, &nm, d, err);
+    if (st != DV_OK && err)
+        err->at.member = member; /* the core located it in the vector: /p/probs/2 */
     return st;
 }
 
@@ -894,9 +919,9 @@ dv_status dv_fam_categorical_categorical_kl(const dv_fdist *p, const dv_fdist *q
     if (st != DV_OK)
         return st;
     if (dp.n != dq.n)
-        return dv_fail_at(err, DV_SHAPE_MISMATCH, dv_at(DV_ARG_Q, q->v[0] ? "probs" : "logits"),
-                          "p has %zu categories but q has %zu; they must be equal", dp.n,
-                          dq.n);
+        return dv_fail_at(
+            err, DV_SHAPE_MISMATCH, dv_at(DV_ARG_Q, q->v[0] ? "probs" : "logits"),
+            "p has %zu categories but q has %zu; they must be equal", dp.n, dq.n);
     dv_value v = dv_kl(&dp, &dq, NULL);
     if (isinf(v.nats))
         return inf_value(out, CAT_INF);

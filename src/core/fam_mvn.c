@@ -41,9 +41,10 @@
 
 #include "fam_disc.h"
 #include "internal.h"
+#include "numfmt.h"
 
 #define LN_SQRT_2PI 0.9189385332046727417803297 /* ½ log(2π) */
-#define SYM_TOL 1e-12 /* SPEC §1, the rule gaussian.c applies */
+#define SYM_TOL 1e-12                           /* SPEC §1, the rule gaussian.c applies */
 /* ψ(1+u) by series below this |u|; B-series when ‖B‖_F is below it (as in gaussian.c). */
 #define SERIES_LIMIT 0.0625
 
@@ -120,7 +121,7 @@ static dv_status check_loc(const dv_fdist *x, int arg, dv_error *err)
     char num[40];
     for (size_t i = 0; i < x->d; i++)
         if (!isfinite(x->v[0][i])) {
-            dv_fmt_double(num, sizeof num, x->v[0][i]);
+            numfmt_msg(num, sizeof num, x->v[0][i]);
             return dv_fail_at(err, DV_NOT_FINITE, dv_at1(arg, "loc", i),
                               "%s.loc[%zu] is %s; it must be a finite number", s, i, num);
         }
@@ -223,7 +224,7 @@ dv_status dv_fam_multivariate_normal_check(const dv_fdist *x, int arg, dv_error 
     for (size_t i = 0; i < d; i++)
         for (size_t j = 0; j < d; j++)
             if (!isfinite(a[i * d + j])) {
-                dv_fmt_double(num, sizeof num, a[i * d + j]);
+                numfmt_msg(num, sizeof num, a[i * d + j]);
                 return dv_fail_at(err, DV_NOT_FINITE, dv_at2(arg, m, i, j),
                                   "%s.%s[%zu][%zu] is %s; it must be a finite number", s, m,
                                   i, j, num);
@@ -232,14 +233,14 @@ dv_status dv_fam_multivariate_normal_check(const dv_fdist *x, int arg, dv_error 
         for (size_t i = 0; i < d; i++) {
             for (size_t j = i + 1; j < d; j++)
                 if (fabs(a[i * d + j]) > 0.0) {
-                    dv_fmt_double(num, sizeof num, a[i * d + j]);
+                    numfmt_msg(num, sizeof num, a[i * d + j]);
                     return dv_fail_at(err, DV_BAD_PARAMETER, dv_at2(arg, m, i, j),
                                       "%s.scale_tril[%zu][%zu] is %s; scale_tril must be "
                                       "lower triangular (every entry above the diagonal 0)",
                                       s, i, j, num);
                 }
             if (!(a[i * d + i] > 0.0)) {
-                dv_fmt_double(num, sizeof num, a[i * d + i]);
+                numfmt_msg(num, sizeof num, a[i * d + i]);
                 return dv_fail_at(err, DV_NOT_POSITIVE, dv_at2(arg, m, i, i),
                                   "%s.scale_tril[%zu][%zu] is %s; the diagonal of "
                                   "scale_tril must be > 0",
@@ -255,8 +256,8 @@ dv_status dv_fam_multivariate_normal_check(const dv_fdist *x, int arg, dv_error 
             double scale = fmax(fmax(fabs(lo), fabs(up)),
                                 sqrt(fabs(a[i * d + i])) * sqrt(fabs(a[j * d + j])));
             if (fabs(lo - up) > SYM_TOL * scale) {
-                dv_fmt_double(num, sizeof num, lo);
-                dv_fmt_double(num2, sizeof num2, up);
+                numfmt_msg(num, sizeof num, lo);
+                numfmt_msg(num2, sizeof num2, up);
                 return dv_fail_at(err, DV_NOT_SYMMETRIC, dv_at2(arg, m, i, j),
                                   "%s.%s is not symmetric: [%zu][%zu] is %s but [%zu][%zu] "
                                   "is %s (they must agree within 1e-12 relative)",
@@ -271,7 +272,8 @@ dv_status dv_fam_multivariate_normal_check(const dv_fdist *x, int arg, dv_error 
     return piv < d ? not_pd(err, arg, kind, piv) : DV_OK;
 }
 
-dv_status dv_fam_lowrank_multivariate_normal_check(const dv_fdist *x, int arg, dv_error *err)
+dv_status dv_fam_lowrank_multivariate_normal_check(const dv_fdist *x, int arg,
+                                                   dv_error *err)
 {
     const char *s = side(arg);
     dv_status st = check_loc(x, arg, err);
@@ -282,8 +284,8 @@ dv_status dv_fam_lowrank_multivariate_normal_check(const dv_fdist *x, int arg, d
         return dv_fail_at(err, DV_BAD_PARAMETER, dv_at(arg, "cov_factor"),
                           "%s needs cov_factor", s);
     if (!x->v[2])
-        return dv_fail_at(err, DV_BAD_PARAMETER, dv_at(arg, "cov_diag"), "%s needs cov_diag",
-                          s);
+        return dv_fail_at(err, DV_BAD_PARAMETER, dv_at(arg, "cov_diag"),
+                          "%s needs cov_diag", s);
     /* d·r (the factor, and the O(d·r) work of the KL) and (r+1)² (capacitances) fit */
     if (r >= SIZE_MAX / 16 || r > SIZE_MAX / d || d * r > SIZE_MAX / sizeof(double) / 4 ||
         !dd_fits(r + 1, 2))
@@ -292,19 +294,20 @@ dv_status dv_fam_lowrank_multivariate_normal_check(const dv_fdist *x, int arg, d
     for (size_t i = 0; i < d; i++)
         for (size_t j = 0; j < r; j++)
             if (!isfinite(x->v[1][i * r + j])) {
-                dv_fmt_double(num, sizeof num, x->v[1][i * r + j]);
-                return dv_fail_at(err, DV_NOT_FINITE, dv_at2(arg, "cov_factor", i, j),
-                                  "%s.cov_factor[%zu][%zu] is %s; it must be a finite number",
-                                  s, i, j, num);
+                numfmt_msg(num, sizeof num, x->v[1][i * r + j]);
+                return dv_fail_at(
+                    err, DV_NOT_FINITE, dv_at2(arg, "cov_factor", i, j),
+                    "%s.cov_factor[%zu][%zu] is %s; it must be a finite number", s, i, j,
+                    num);
             }
     for (size_t i = 0; i < d; i++) {
         double v = x->v[2][i];
         if (!isfinite(v) || !(v > 0.0)) {
-            dv_fmt_double(num, sizeof num, v);
+            numfmt_msg(num, sizeof num, v);
             return dv_fail_at(err, isfinite(v) ? DV_NOT_POSITIVE : DV_NOT_FINITE,
                               dv_at1(arg, "cov_diag", i),
-                              "%s.cov_diag[%zu] is %s; it must be a finite number > 0", s, i,
-                              num);
+                              "%s.cov_diag[%zu] is %s; it must be a finite number > 0", s,
+                              i, num);
         }
     }
     return DV_OK;
@@ -402,9 +405,9 @@ dv_status dv_fam_lowrank_multivariate_normal_entropy(const dv_fdist *x, dv_fresu
 typedef struct dense {
     size_t d;
     const double *loc;
-    int kind;          /* K_COV (also a low-rank made dense), K_TRIL, K_PREC */
-    const double *a;   /* Σ, L or Λ as given (or the dense W Wᵀ + D)          */
-    bool have_dd;      /* sig_hi/sig_lo hold Σ as a double-double              */
+    int kind;        /* K_COV (also a low-rank made dense), K_TRIL, K_PREC */
+    const double *a; /* Σ, L or Λ as given (or the dense W Wᵀ + D)          */
+    bool have_dd;    /* sig_hi/sig_lo hold Σ as a double-double              */
     double *sig_hi, *sig_lo;
     double *l; /* lower factor of Σ                                         */
     double *v; /* K_PREC: upper factor of Λ                                 */
@@ -787,8 +790,9 @@ dv_status dv_fam_multivariate_normal_multivariate_normal_kl(const dv_fdist *p,
         st = dv_gaussian_kl(&gp, &gq, &v, err);
         if (st != DV_OK) {
             if (err)
-                err->at = dv_at(st == DV_NOT_POSITIVE_DEFINITE ? err->arg : DV_ARG_NONE,
-                                st == DV_NOT_POSITIVE_DEFINITE ? "covariance_matrix" : NULL);
+                err->at =
+                    dv_at(st == DV_NOT_POSITIVE_DEFINITE ? err->at.arg : DV_ARG_NONE,
+                          st == DV_NOT_POSITIVE_DEFINITE ? "covariance_matrix" : NULL);
             return st;
         }
         return ok_value(out, v);
@@ -861,7 +865,6 @@ dv_status dv_fam_lowrank_multivariate_normal_multivariate_normal_kl(const dv_fdi
 }
 
 /* ---- low-rank ‖ low-rank (Woodbury) --------------------------------------------------------- */
-
 
 /* ‖Lc⁻¹ X‖²_F for an r×n matrix X (row-major, overwritten by Lc⁻¹ X). */
 static double solved_fro2(const double *lc, size_t r, double *x, size_t n)
@@ -945,8 +948,8 @@ static double lowrank_near(const dv_fdist *p, const dv_fdist *q)
     double *mem = malloc(n * sizeof *mem);
     if (!mem)
         return -2.0;
-    double *A = mem, *B = A + d * m, *K = B + d * m, *work = K + m * m, *c = work + 2 * m * m,
-           *lc = c + r * r, *t = lc + r * r, *x = t + r * r;
+    double *A = mem, *B = A + d * m, *K = B + d * m, *work = K + m * m,
+           *c = work + 2 * m * m, *lc = c + r * r, *t = lc + r * r, *x = t + r * r;
     for (size_t a = 0; a < r; a++) /* C = I + W2ᵀ D2⁻¹ W2 (padded) */
         for (size_t b = 0; b <= a; b++) {
             dv_acc s = {a == b ? 1.0 : 0.0, 0.0};
@@ -1104,7 +1107,8 @@ dv_status dv_fam_lowrank_multivariate_normal_lowrank_multivariate_normal_kl(
         for (size_t a = 0; a < r2; a++) {
             dv_acc s = {0.0, 0.0};
             for (size_t i = 0; i < d; i++)
-                dv_acc_add(&s, w2[i * r2 + a] / d2[i] * (sc * q->v[0][i] - sc * p->v[0][i]));
+                dv_acc_add(&s,
+                           w2[i * r2 + a] / d2[i] * (sc * q->v[0][i] - sc * p->v[0][i]));
             x[a] = dv_acc_value(&s);
         }
         dv_acc_add(&mean, -solved_fro2(lc2, r2, x, 1));

@@ -15,19 +15,10 @@
 #include "families.h"
 #include "internal.h"
 
-/* The discrete and multivariate families come from another branch (famdisc); until it is
-   merged their rows are listed (names, parameters) without functions. */
-#if defined(__has_include)
-#if __has_include("fam_disc.h")
 #include "fam_disc.h"
-#define DV_HAVE_FAM_DISC 1
-#endif
-#endif
-#ifdef DV_HAVE_FAM_DISC
+
+/* The discrete and multivariate families' functions (fam_disc.c, fam_mvn.c). */
 #define DISC(f) dv_fam_##f##_check, dv_fam_##f##_entropy
-#else
-#define DISC(f) NULL, NULL
-#endif
 
 #define S(n, dom)                                                                          \
     {                                                                                      \
@@ -195,7 +186,6 @@ static const pair_row PAIRS[] = {
       continuous_bernoulli_continuous_bernoulli),
     P(von_mises, von_mises, von_mises_von_mises),
     P(dirichlet, dirichlet, dirichlet_dirichlet),
-#ifdef DV_HAVE_FAM_DISC
     /* discrete and multivariate (fam_disc.c, fam_mvn.c) */
     P(bernoulli, bernoulli, bernoulli_bernoulli),
     P(binomial, binomial, binomial_binomial),
@@ -210,7 +200,6 @@ static const pair_row PAIRS[] = {
     P(lowrank_multivariate_normal, multivariate_normal,
       lowrank_multivariate_normal_multivariate_normal),
     P(bernoulli, poisson, bernoulli_poisson),
-#endif
     /* cross-family */
     P(beta, continuous_bernoulli, beta_continuous_bernoulli),
     GAMMA3(beta, beta_gamma),
@@ -249,10 +238,8 @@ static const pair_row PAIRS[] = {
     P(pareto, beta, support_infinite),
     P(pareto, continuous_bernoulli, support_infinite),
     P(pareto, uniform, support_infinite),
-#ifdef DV_HAVE_FAM_DISC
     P(poisson, bernoulli, support_infinite),
     P(poisson, binomial, support_infinite),
-#endif
     P(cauchy, normal, tails_infinite),
     P(cauchy, laplace, tails_infinite),
 };

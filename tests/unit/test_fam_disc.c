@@ -246,8 +246,8 @@ static void test_categorical_identity(void **state)
     memcpy(qcopy, qv, sizeof qv);
     dv_dist dp, dq;
     dv_error err;
-    assert_int_equal(dv_prepare_weights(pcopy, 5, false, "p", &dp, &err), DV_OK);
-    assert_int_equal(dv_prepare_weights(qcopy, 5, false, "q", &dq, &err), DV_OK);
+    assert_int_equal(dv_prepare_weights(pcopy, 5, false, DV_NAME(DV_ARG_P, "p"), &dp, &err), DV_OK);
+    assert_int_equal(dv_prepare_weights(qcopy, 5, false, DV_NAME(DV_ARG_Q, "q"), &dq, &err), DV_OK);
     dv_fdist p = row(), q = row();
     p.v[0] = pv;
     p.d = 5;

@@ -80,6 +80,67 @@ def body(fam, obj):
     return d
 
 
+def batch(values, base=None):
+    """A batch answer's mean and sum (from the 60-digit values), in the requested base."""
+    inf = any(v == mp.inf for v in values)
+    tot = mp.inf if inf else mp.fsum(values)
+    div = mp.log(2) if base == 2 else 1
+    return {"mean": num(tot / len(values) / div) if not inf else "Infinity",
+            "sum": num(tot / div) if not inf else "Infinity"}
+
+
+def discrete_cases():
+    """The discrete and multivariate families (fam_disc.c, fam_mvn.c), from their closed
+    forms and exact sums written here in mpmath."""
+    out = []
+    lp, lq = mp.mpf(3), [mp.mpf(2), mp.mpf(3), mp.mpf(4)]
+    kls = [lp * mp.log(lp / l) - lp + l for l in lq]
+    out.append({"name": "distributions/kl/poisson-batch", "path": "/distributions/kl",
+                "body": {"p": {"family": "poisson", "rate": 3},
+                         "q": {"family": "poisson", "rate": [2, 3, 4]}},
+                "status": 200,
+                "expect": dict({"kl": [num(v) for v in kls], "rows": 3, "p_family": "poisson",
+                                "q_family": "poisson", "base": "e", "unit": "nat"}, **batch(kls))})
+    p, lam = mp.mpf("0.25"), mp.mpf("1.5")
+    v = (1 - p) * mp.log((1 - p) / mp.exp(-lam)) + p * mp.log(p / (lam * mp.exp(-lam)))
+    out.append({"name": "distributions/kl/bernoulli-poisson", "path": "/distributions/kl",
+                "body": {"p": {"family": "bernoulli", "probs": 0.25},
+                         "q": {"family": "poisson", "rate": 1.5}},
+                "status": 200, "expect": {"kl": num(v), "p_family": "bernoulli",
+                                          "q_family": "poisson", "base": "e", "unit": "nat"}})
+    P, Q = [mp.mpf(x) for x in ("0.5", "0.25", "0.25")], [mp.mpf(x) for x in ("0.125", "0.375", "0.5")]
+    v = mp.fsum(a * mp.log(a / b) for a, b in zip(P, Q))
+    out.append({"name": "distributions/kl/categorical", "path": "/distributions/kl",
+                "body": {"p": {"family": "categorical", "probs": [0.5, 0.25, 0.25]},
+                         "q": {"family": "categorical", "probs": [0.125, 0.375, 0.5]}},
+                "status": 200, "expect": {"kl": num(v), "p_family": "categorical",
+                                          "q_family": "categorical", "base": "e", "unit": "nat"}})
+    n, pb = 10, mp.mpf("0.3")
+    h = -mp.fsum(mp.binomial(n, k) * pb**k * (1 - pb)**(n - k) *
+                 mp.log(mp.binomial(n, k) * pb**k * (1 - pb)**(n - k)) for k in range(n + 1))
+    out.append({"name": "distributions/entropy/binomial", "path": "/distributions/entropy",
+                "body": {"p": {"family": "binomial", "total_count": 10, "probs": 0.3}},
+                "status": 200, "expect": {"entropy": num(h), "family": "binomial", "base": "e",
+                                          "unit": "nat"}})
+    S1 = mp.matrix([[2, mp.mpf("0.5")], [mp.mpf("0.5"), 1]])
+    S2 = mp.matrix([[1, 0], [0, 1]]) + mp.matrix([[1], [0]]) * mp.matrix([[1, 0]])  # W Wᵀ + I
+    m1, m2 = mp.matrix([0, 0]), mp.matrix([0, 1])
+    d = m2 - m1
+    T = S2**-1 * S1
+    v = (mp.log(mp.det(S2) / mp.det(S1)) - 2 + T[0, 0]
+         + T[1, 1] + (d.T * S2**-1 * d)[0, 0]) / 2
+    out.append({"name": "distributions/kl/mvn-lowrank", "path": "/distributions/kl",
+                "body": {"p": {"family": "multivariate_normal", "loc": [0, 0],
+                               "covariance_matrix": [[2, 0.5], [0.5, 1]]},
+                         "q": {"family": "lowrank_multivariate_normal", "loc": [0, 1],
+                               "cov_factor": [[1], [0]], "cov_diag": [1, 1]}},
+                "status": 200, "rtol": 1e-9,
+                "expect": {"kl": num(v), "p_family": "multivariate_normal",
+                           "q_family": "lowrank_multivariate_normal", "base": "e",
+                           "unit": "nat"}})
+    return out
+
+
 def main():
     cases, bad = [], []
     # every pair once (uniform–beta / –continuous_bernoulli need p inside [0, 1], which
@@ -105,28 +166,33 @@ def main():
                   "status": 200, "expect": {"kl": float(v / mp.log(2)), "p_family": "gamma",
                                             "q_family": "exponential", "base": 2, "unit": "bit"}})
     locs, scales = [0.0, 0.5, -1.0], [1.0, 2.0, 0.25]
-    kls = [float(G.kl(("normal", [l, s]), ("normal", [0.0, 1.0]))) for l, s in zip(locs, scales)]
+    kls_mp = [G.kl(("normal", [l, s]), ("normal", [0.0, 1.0])) for l, s in zip(locs, scales)]
+    kls = [float(v) for v in kls_mp]
     cases.append({"name": "distributions/kl/batch-broadcast", "path": "/distributions/kl",
                   "body": {"p": {"family": "normal", "loc": locs, "scale": scales},
                            "q": {"family": "normal", "loc": 0.0, "scale": 1.0}},
-                  "status": 200, "expect": {"kl": kls, "rows": 3, "p_family": "normal",
-                                            "q_family": "normal", "base": "e", "unit": "nat"}})
+                  "status": 200, "expect": dict({"kl": kls, "rows": 3, "p_family": "normal",
+                                                 "q_family": "normal", "base": "e", "unit": "nat"},
+                                                **batch(kls_mp))})
     ps = [0.5, 1.0, 2.0]
-    kls = [num(G.kl(("pareto", [1.0, a]), ("normal", [0.0, 1.0]))) for a in (1.5, 2.5, 3.0)]
+    kls_mp = [G.kl(("pareto", [1.0, a]), ("normal", [0.0, 1.0])) for a in (1.5, 2.5, 3.0)]
+    kls = [num(v) for v in kls_mp]
     cases.append({"name": "distributions/kl/batch-infinite-row", "path": "/distributions/kl",
                   "body": {"p": {"family": "pareto", "scale": 1.0, "alpha": [1.5, 2.5, 3.0]},
                            "q": {"family": "normal", "loc": 0.0, "scale": 1.0}},
                   "status": 200, "expect": {"kl": kls, "rows": 3, "p_family": "pareto",
                                             "q_family": "normal", "base": "e", "unit": "nat",
-                                            "infinite": [{"row": 0, "reason": {"$contains": "alpha <= 2"}}]}})
+                                            "infinite": [{"row": 0, "reason": {"$contains": "alpha <= 2"}}],
+                                            **batch(kls_mp)}})
     conc = [[1.0, 2.0, 3.0], [0.5, 0.5, 0.5]]
     cases.append({"name": "distributions/kl/dirichlet-batch", "path": "/distributions/kl",
                   "body": {"p": {"family": "dirichlet", "concentration": conc},
                            "q": {"family": "dirichlet", "concentration": [1.0, 1.0, 1.0]}},
                   "status": 200,
-                  "expect": {"kl": [float(G.kl(("dirichlet", c), ("dirichlet", [1.0, 1.0, 1.0]))) for c in conc],
-                             "rows": 2, "p_family": "dirichlet", "q_family": "dirichlet",
-                             "base": "e", "unit": "nat"}})
+                  "expect": dict({"kl": [float(G.kl(("dirichlet", c), ("dirichlet", [1.0, 1.0, 1.0]))) for c in conc],
+                                  "rows": 2, "p_family": "dirichlet", "q_family": "dirichlet",
+                                  "base": "e", "unit": "nat"},
+                                 **batch([G.kl(("dirichlet", c), ("dirichlet", [1.0, 1.0, 1.0])) for c in conc]))})
     # entropies
     for fam in PARAMS:
         v = G.entropy(internal(fam, PARAMS[fam]))
@@ -138,8 +204,10 @@ def main():
     cases.append({"name": "distributions/entropy/batch-base-2", "path": "/distributions/entropy",
                   "body": {"p": {"family": "gamma", "concentration": 2.0, "rate": rates}, "base": 2},
                   "status": 200,
-                  "expect": {"entropy": [float(G.entropy(("gamma", [2.0, b])) / mp.log(2)) for b in rates],
-                             "rows": 3, "family": "gamma", "base": 2, "unit": "bit"}})
+                  "expect": dict({"entropy": [float(G.entropy(("gamma", [2.0, b])) / mp.log(2)) for b in rates],
+                                  "rows": 3, "family": "gamma", "base": 2, "unit": "bit"},
+                                 **batch([G.entropy(("gamma", [2.0, b])) for b in rates], base=2))})
+    cases += discrete_cases()
     cases.append({"name": "distributions/list", "path": "/distributions", "method": "GET",
                   "status": 200, "expect": {"count": 23, "families": {"$any": True}}})
 
