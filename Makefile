@@ -147,7 +147,7 @@ $(ITEST_BIN): $(ITEST_SRC) $(wildcard tests/integration/*.h)
 # libFuzzer: `make test` replays the corpus and past crashes with them (under SAN=1).
 # fuzz/build.sh builds the real libFuzzer binaries with clang.
 FUZZ_TARGETS := entropy kl cross_entropy gaussian_kl batch_kl js samples core numparse drift \
-                divergences distributions_kl \
+                divergences distributions_kl distributions_entropy \
                 multipart
 FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
 FUZZ_COMMON  := fuzz/fuzz_common.c fuzz/replay_main.c
