@@ -43,6 +43,7 @@ SYS_PY = "/usr/bin/python3"  # the Debian interpreter that has fastapi/scipy/tor
 PROCS = []
 # the fixed body both ceilings answer: the size and shape of a small /kl answer
 FIXED = '{"kl":0.12345678901234568,"n":10,"base":"e","unit":"nat"}'
+DUR = 3  # seconds per wrk run (full runs)
 ALL_MEASURES = ["kl", "reverse_kl", "psi", "js", "js_distance", "cross_entropy", "hellinger",
                 "bhattacharyya", "tv", "linf", "chi2", "neyman_chi2", "renyi", "tsallis",
                 "wasserstein"]
@@ -339,10 +340,12 @@ def main():
 
 
 def run(bin_path, smoke, tmp, R, notes):
-    dur = 1 if smoke else 4            # seconds per wrk run
-    rounds = 1 if smoke else 5         # alternating rounds of the wrk figures
-    big_rounds = 3 if smoke else 5     # rounds of the big-body figures (divergenced only)
-    slow_rounds = 2 if smoke else 3    # rounds against a Python baseline
+    # short runs, many rounds: the other jobs on a shared machine change its load every
+    # few seconds, and a round only compares contenders measured close together
+    dur = 1 if smoke else DUR          # seconds per wrk run
+    rounds = 1 if smoke else 9         # alternating rounds of the wrk figures
+    big_rounds = 3 if smoke else 7     # rounds of the big-body figures (divergenced only)
+    slow_rounds = 2 if smoke else 5    # rounds against a Python baseline
     small_obj = kl_obj(10)
     small = dumps(small_obj)
     small_file = os.path.join(tmp, "small.json")
@@ -496,8 +499,17 @@ def run(bin_path, smoke, tmp, R, notes):
         feats, rows = (2, 1000) if smoke else (10, 10**5)
         db = drift_body(feats, rows)
         D = {"features": feats, "rows": rows, "bytes": len(db)}
-        timed_post(dv_port, "/drift", db)
+        _, mine = timed_post(dv_port, "/drift", db)
         if dr:
+            # the baseline must compute the same figures, or the ratio means nothing
+            _, theirs = timed_post(dr_port, "/drift", db)
+            a, b = json.loads(mine)["features"], json.loads(theirs)["features"]
+            worst = max(abs(a[f][m] - b[f][m]) / max(abs(b[f][m]), 1e-300)
+                        for f in b for m in ("psi", "js_distance", "hellinger", "wasserstein"))
+            D["agreement"] = worst
+            if worst > 1e-9 or any(a[f]["edges"] != b[f]["edges"] for f in b):
+                notes.append("/drift and the FastAPI drift service disagree (worst relative "
+                             "difference %.3g): the drift ratio compares different work" % worst)
             runs = alternate(slow_rounds, [
                 ("divergenced", lambda: timed_post(dv_port, "/drift", db)[0]),
                 ("fastapi", lambda: timed_post(dr_port, "/drift", db)[0])])
@@ -551,7 +563,7 @@ def run(bin_path, smoke, tmp, R, notes):
         log("isolation: %s" % R["isolation"])
 
     # 9. number parsing and formatting micro-benchmarks (unit-test binaries, if built)
-    build = os.path.dirname(bin_path)
+    build = os.path.join(ROOT, "build")  # where bench/run.sh builds them
     np_bin = os.path.join(build, "tests", "test_util_numparse")
     if not smoke and os.path.exists(np_bin):
         r = subprocess.run([np_bin, "5000000"], capture_output=True, text=True, timeout=600)
@@ -651,7 +663,8 @@ def render(R, notes, smoke, command):
     dv = R.get("divergences")
     if dv:
         v = dv["ratio"]
-        rows.append(("`/divergences` every measure ÷ `/kl`, same 10^6 arrays (time)", "≤ 2×",
+        rows.append(("`/divergences` every measure ÷ `/kl`, same 10^%d-element arrays (time)" %
+                     (len(str(R["big"]["n"])) - 1), "≤ 2×",
                      fmt_spread(v), verdict(v["median"] <= 2)))
     elif "divergences" in R:
         rows.append(("`/divergences` every measure ÷ `/kl`", "≤ 2×", "not served by this build",
@@ -673,7 +686,7 @@ def render(R, notes, smoke, command):
 
     if s:
         L.append("\n## Small /kl (K = 10, %d-byte body), wrk -t2 -c64, %d s per run\n" %
-                 (len(dumps(kl_obj(10))), 1 if smoke else 4))
+                 (len(dumps(kl_obj(10))), 1 if smoke else DUR))
         L.append("| server | requests/s per round | median | p50 ms | p99 ms | non-2xx |")
         L.append("|---|---|---:|---:|---:|---:|")
         names = {"divergenced": "divergenced (logging + metrics on)",
@@ -731,9 +744,10 @@ def render(R, notes, smoke, command):
         if "fastapi" in d["runs"]:
             L.append("- FastAPI + numpy + scipy (bench/drift_service.py: json.loads, np.quantile "
                      "bins, PSI / JS distance / Hellinger, wasserstein_distance, ks_2samp) "
-                     "seconds %s; speedup %s" % (
+                     "seconds %s; speedup %s; same edges and counts, PSI / JS distance / "
+                     "Hellinger / W1 within %.1g relative of divergenced's" % (
                          " ".join("%.4f" % t for t in d["runs"]["fastapi"]),
-                         fmt_spread(d["speedup"], digits=1)))
+                         fmt_spread(d["speedup"], digits=1), d.get("agreement", 0)))
     if bt:
         L.append("\n## /batch/categorical-kl, %d × %d logits (%d-byte body)\n" %
                  (bt["rows"], bt["cols"], bt["bytes"]))
@@ -779,6 +793,8 @@ def render(R, notes, smoke, command):
         L.append("- shortest round-trip formatting: %%.15g/16g/17g+strtod loop %d ns, jw %d ns "
                  "per number (%.1f×)" % (jwv["reference_ns"], jwv["jw_ns"],
                                          jwv["reference_ns"] / jwv["jw_ns"]))
+    L.append("\nWhere the time goes: `/usr/bin/python3 bench/profile.py BIN` (perf record -g on "
+             "the daemon during the 10^6-element /kl as JSON and as .npy, and the small /kl).")
     L.append("")
     return "\n".join(L)
 
