@@ -5,7 +5,8 @@ Usage: /usr/bin/python3 bench/profile.py BIN [SECONDS]   (needs perf; not part o
 
 Starts BIN on a free loopback port, then `perf record -g -p PID` for SECONDS (default 8)
 while (1) a client posts the /kl body over two 10^6-element JSON arrays in a loop, (2) the
-same arrays as two .npy parts, and (3) wrk -t2 -c64 posts the small /kl body; prints the top symbols of each (self time,
+same arrays as two .npy parts, (3) /batch/categorical-kl 1024 x 1000 and (4) /drift
+10 x 10^5 (when served), and (5) wrk -t2 -c64 posts the small /kl body; prints the top symbols of each (self time,
 `perf report --no-children`) and stops everything it started, by PID.
 """
 import os
@@ -50,14 +51,21 @@ def main():
         with open(bf, "wb") as f:
             f.write(big)
         npy, ctype = bench.npy_multipart(tmp, bf)
-        for what, body, ct in (("two 10^6-element JSON arrays", big, "application/json"),
-                               ("the same as two .npy parts", npy, ctype)):
+        loops = [("/kl", "two 10^6-element JSON arrays", big, "application/json"),
+                 ("/kl", "the same as two .npy parts", npy, ctype),
+                 ("/batch/categorical-kl", "1024 x 1000 logits", bench.batch_body(1024, 1000),
+                  "application/json")]
+        tiny_drift = bench.dumps({"reference": {"a": [1.0, 2.0]}, "current": {"a": [2.0, 3.0]}})
+        if bench.served(port, "/drift", tiny_drift):
+            loops.append(("/drift", "10 features x 10^5 rows per side",
+                          bench.drift_body(10, 10**5), "application/json"))
+        for path, what, body, ct in loops:
             halt = threading.Event()
             count = [0]
 
             def loop():
                 while not halt.is_set():
-                    bench.timed_post(port, "/kl", body, ct)
+                    bench.timed_post(port, path, body, ct)
                     count[0] += 1
 
             data = os.path.join(tmp, "big.data")
@@ -67,8 +75,8 @@ def main():
             rec.wait()
             halt.set()
             t.join()
-            print("== /kl, %s (%d bytes), %d requests in %d s ==" %
-                  (what, len(body), count[0], seconds))
+            print("== %s, %s (%d bytes), %d requests in %d s ==" %
+                  (path, what, len(body), count[0], seconds))
             print(top(data))
             print()
 
