@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """divergenced against its ceilings and baselines, measured in one run, on loopback.
 
-Usage: bench/run.sh BIN [--smoke] [--out FILE]   (this file does the work; stdlib only,
+Usage: bench/run.sh BIN [--smoke] [--out FILE] [--note TEXT]   (this file does the work; stdlib only,
 numpy through /usr/bin/python3 to write the .npy parts once)
 
 Every server is started here (temporary config and directories, 127.0.0.1, free ports)
@@ -329,6 +329,8 @@ def main():
     os.chmod(tmp, 0o755)  # nginx workers (user nobody) work below it
     R = {"load_before": os.getloadavg()}  # every figure, for the report
     notes = []
+    if "--note" in args:
+        notes.append(args[args.index("--note") + 1])
     t0 = time.time()
     try:
         run(bin_path, smoke, tmp, R, notes)

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# bench/run.sh BIN [--smoke] [--out FILE] — benchmarks divergenced against its ceilings
-# (a bare libmicrohttpd server, bench/bare_mhd.c, and nginx `return 200`) and baselines
-# (FastAPI + scipy, PyTorch, FastAPI + numpy/scipy drift) on loopback, in alternating
-# rounds, and writes bench/RESULTS.md (--smoke: tiny inputs, report to stdout; what
-# tests/bench-smoke/run.sh runs in make test). bench/bench.py does the work and stops
-# every process it started, by PID.
+# bench/run.sh BIN [--smoke] [--out FILE] [--note TEXT] — benchmarks divergenced against
+# its ceilings (a bare libmicrohttpd server, bench/bare_mhd.c, and nginx `return 200`)
+# and baselines (FastAPI + scipy, PyTorch, FastAPI + numpy/scipy drift) on loopback, in
+# alternating rounds, and writes bench/RESULTS.md (--smoke: tiny inputs, report to
+# stdout; what tests/bench-smoke/run.sh runs in make test; --note: a line for the report).
+# bench/bench.py does the work and stops every process it started, by PID.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
-[ $# -ge 1 ] || { echo "usage: bench/run.sh BIN [--smoke] [--out FILE]" >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: bench/run.sh BIN [--smoke] [--out FILE] [--note TEXT]" >&2; exit 2; }
 py=python3
 [ -x /usr/bin/python3 ] && py=/usr/bin/python3
 # the libmicrohttpd ceiling: rebuilt when its source is newer than the binary
