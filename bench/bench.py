@@ -226,10 +226,11 @@ def wrk(port, path, body_file, seconds, threads, conns):
                           "http://127.0.0.1:%d%s" % (port, path)],
                          capture_output=True, text=True, env=env, timeout=seconds + 30).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    reqs = int(re.search(r"(\d+) requests in", out).group(1))
     lat = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", out, re.M))
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     errs = re.search(r"Socket errors:.*", out)
-    return {"rps": rps, "p50_ms": to_ms(lat["50"]), "p99_ms": to_ms(lat["99"]),
+    return {"rps": rps, "requests": reqs, "p50_ms": to_ms(lat["50"]), "p99_ms": to_ms(lat["99"]),
             "non2xx": int(non2xx.group(1)) if non2xx else 0,
             "socket_errors": errs.group(0) if errs else ""}
 
@@ -299,6 +300,35 @@ def rss_kb(pid, field):
             if line.startswith(field + ":"):
                 return int(line.split()[1])
     return 0
+
+
+def cpu_seconds(pid):
+    """User + system CPU time of pid and its child processes (nginx's workers)."""
+    pids = [pid]
+    try:
+        for t in os.listdir("/proc/%d/task" % pid):
+            with open("/proc/%d/task/%s/children" % (pid, t)) as f:
+                pids += [int(x) for x in f.read().split()]
+    except OSError:
+        pass
+    ticks = 0
+    for q in pids:
+        try:
+            with open("/proc/%d/stat" % q) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        except OSError:
+            pass
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def wrk_cpu(proc, *args):
+    """wrk(*args), plus the server's CPU microseconds per request during the run: less
+    sensitive to the machine's other load than requests/s."""
+    c0 = cpu_seconds(proc.pid)
+    w = wrk(*args)
+    w["cpu_us"] = (cpu_seconds(proc.pid) - c0) / max(w["requests"], 1) * 1e6
+    return w
 
 
 def served(port, path, body):
@@ -441,17 +471,20 @@ def run(bin_path, smoke, tmp, R, notes):
 
     # 2. small /kl against the two ceilings, wrk -t2 -c64, alternating rounds
     if have_wrk:
-        cont = [("divergenced", lambda: wrk(dv_port, "/kl", small_file, dur, 2, 64))]
+        cont = [("divergenced", lambda: wrk_cpu(dv, dv_port, "/kl", small_file, dur, 2, 64))]
         if bare:
-            cont.append(("bare_mhd", lambda: wrk(bare_port, "/kl", small_file, dur, 2, 64)))
+            cont.append(("bare_mhd",
+                         lambda: wrk_cpu(bare, bare_port, "/kl", small_file, dur, 2, 64)))
         if ngx:
-            cont.append(("nginx", lambda: wrk(ngx_port, "/kl", small_file, dur, 2, 64)))
+            cont.append(("nginx", lambda: wrk_cpu(ngx, ngx_port, "/kl", small_file, dur, 2, 64)))
         runs = alternate(rounds, cont)
         S = {"runs": runs}
         dvr = [w["rps"] for w in runs["divergenced"]]
         for k in ("bare_mhd", "nginx"):
             if k in runs:
                 S["vs_" + k] = spread([a / w["rps"] for a, w in zip(dvr, runs[k])])
+                S["cpu_" + k] = spread([a["cpu_us"] / w["cpu_us"]
+                                        for a, w in zip(runs["divergenced"], runs[k])])
         if fa:
             S["fastapi"] = wrk(fa_port, "/kl", small_file, dur, 2, 64)
         R["small"] = S
@@ -646,7 +679,7 @@ def render(R, notes, smoke, command):
     L = []
     L.append("# divergenced benchmark results%s\n" % (" (smoke run: tiny inputs, not figures)"
                                                      if smoke else ""))
-    L.append("Command: `%s` (via `make bench`)  " % command)
+    L.append("Command: `%s` (`make bench` runs `bench/run.sh build/divergenced`)  " % command)
     L.append("Date: %s, %.0f s  " % (time.strftime("%Y-%m-%d %H:%M:%S %Z"), R["wall_s"]))
     L.append("Machine: %d CPUs (nproc), %s, %s; load average %.1f before, %.1f after  " %
              (os.cpu_count() or 0, cpu_model(), platform.platform(), R["load_before"][0],
@@ -669,6 +702,12 @@ def render(R, notes, smoke, command):
         rows.append(("small `/kl` requests/s ÷ bare libmicrohttpd (same flags, fixed body)",
                      "≥ 0.9×", fmt_spread(v), rps_of(s, "bare_mhd"),
                      verdict(v["median"] >= 0.9)))
+    if s and "cpu_bare_mhd" in s:
+        rows.append(("(diagnostic) server CPU per small `/kl` ÷ bare libmicrohttpd's",
+                     "—", fmt_spread(s["cpu_bare_mhd"]), "%.1f µs (divergenced %.1f µs)" % (
+                         statistics.median(w["cpu_us"] for w in s["runs"]["bare_mhd"]),
+                         statistics.median(w["cpu_us"] for w in s["runs"]["divergenced"])),
+                     "—"))
     if s and "vs_nginx" in s:
         rows.append(("small `/kl` requests/s ÷ nginx `return 200`, access_log off",
                      "reported", fmt_spread(s["vs_nginx"]), rps_of(s, "nginx"), "—"))
@@ -734,22 +773,24 @@ def render(R, notes, smoke, command):
     if s:
         L.append("\n## Small /kl (K = 10, %d-byte body), wrk -t2 -c64, %d s per run\n" %
                  (len(dumps(kl_obj(10))), 1 if smoke else DUR))
-        L.append("| server | requests/s per round | median | p50 ms | p99 ms | non-2xx |")
-        L.append("|---|---|---:|---:|---:|---:|")
+        L.append("| server | requests/s per round | median | server CPU µs per request "
+                 "(median) | p50 ms | p99 ms | non-2xx |")
+        L.append("|---|---|---:|---:|---:|---:|---:|")
         names = {"divergenced": "divergenced (logging + metrics on)",
                  "bare_mhd": "bare libmicrohttpd (bench/bare_mhd.c)",
                  "nginx": "nginx `return 200`, 2 workers"}
         for k, runs in s["runs"].items():
             med = statistics.median(w["rps"] for w in runs)
-            L.append("| %s | %s | %.0f | %.2f | %.2f | %d |" % (
+            L.append("| %s | %s | %.0f | %.1f | %.2f | %.2f | %d |" % (
                 names[k], " ".join("%.0f" % w["rps"] for w in runs), med,
+                statistics.median(w["cpu_us"] for w in runs),
                 statistics.median(w["p50_ms"] for w in runs),
                 statistics.median(w["p99_ms"] for w in runs), sum(w["non2xx"] for w in runs)))
         if "fastapi" in s:
             v = s["fastapi"]
-            L.append("| FastAPI + scipy, 2 workers (1 run) | %.0f | %.0f | %.2f | %.2f | %d |" % (
-                v["rps"], v["rps"], v["p50_ms"], v["p99_ms"], v["non2xx"]))
-            L.append("\n- divergenced ÷ FastAPI: **%.1f×**" %
+            L.append("| FastAPI + scipy, 2 workers (1 run) | %.0f | %.0f | — | %.2f | %.2f | %d |"
+                     % (v["rps"], v["rps"], v["p50_ms"], v["p99_ms"], v["non2xx"]))
+            L.append("\n- divergenced ÷ FastAPI (requests/s): **%.1f×**" %
                      (statistics.median(w["rps"] for w in s["runs"]["divergenced"]) /
                       v["rps"]))
     if b:
