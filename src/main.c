@@ -23,7 +23,8 @@
 
 static const char usage[] =
     "Usage: divergenced [options]\n"
-    "Serves entropy, cross-entropy, KL and Jensen-Shannon divergences over HTTP/JSON.\n"
+    "Serves entropy, cross-entropy, KL, Jensen-Shannon and the other divergences of\n"
+    "discrete distributions, parametric families and feature drift over HTTP/JSON.\n"
     "\n"
     "Options (each also read from the environment variable in brackets; flags win):\n"
     "  --bind ADDR            address to listen on (0.0.0.0) [DIVERGENCED_BIND]\n"
