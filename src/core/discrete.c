@@ -18,6 +18,7 @@
 #include <assert.h>
 #include <float.h>
 
+#include "dd.h"
 #include "internal.h"
 
 /* ---- series (coefficients are exact rationals rounded once) ------------------------- */
@@ -272,17 +273,6 @@ static dv_value kl_weights(const dv_dist *p, const dv_dist *q, double *terms)
  * lp − lq would carry the rounding of each log-probability.
  */
 /* a − b as an unevaluated sum hi + lo, exactly (Knuth's TwoSum on a + (−b)). */
-typedef struct dd {
-    double hi, lo;
-} dd;
-
-static inline dd two_diff(double a, double b)
-{
-    double s = a - b;
-    double bb = s - a;
-    dd r = {s, (a - (s - bb)) - (b + bb)};
-    return r;
-}
 
 static inline double log_ratio(const dv_dist *p, const dv_dist *q, dd dl, size_t i)
 {
@@ -290,7 +280,7 @@ static inline double log_ratio(const dv_dist *p, const dv_dist *q, dd dl, size_t
         /* Why exact differences: with x = [1e300, 0] against y = [0, 0], Lx − Ly rounds
          * ln 2 away and (x − y) − (Lx − Ly) would be 0. Carrying both differences as
          * double-doubles lets the large parts cancel exactly (Sterbenz) first. */
-        dd xy = two_diff(logit_scaled(p, i), logit_scaled(q, i));
+        dd xy = dd_two_diff(logit_scaled(p, i), logit_scaled(q, i));
         return (xy.hi - dl.hi) + (xy.lo - dl.lo);
     }
     return dv_log_prob(p, i) - dv_log_prob(q, i);
@@ -299,7 +289,7 @@ static inline double log_ratio(const dv_dist *p, const dv_dist *q, dd dl, size_t
 /* (Lx − Ly) as a double-double: the high parts' exact difference plus the low parts. */
 static inline dd lse_diff(const dv_dist *p, const dv_dist *q)
 {
-    dd d = two_diff(p->total, q->total);
+    dd d = dd_two_diff(p->total, q->total);
     d.lo += p->total_lo - q->total_lo;
     return d;
 }

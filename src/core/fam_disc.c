@@ -37,6 +37,7 @@
 #include <stdio.h>
 
 #include "fam_disc.h"
+#include "dd.h"
 #include "internal.h"
 #include "numfmt.h"
 
@@ -94,34 +95,18 @@ static double softplus_diff(double x, double y)
  * ~2^-100: e^a by argument reduction and a Taylor series in double-double, then one
  * double-double division. */
 
-typedef struct dd {
-    double hi, lo;
-} dd;
-
-static dd two_sum(double a, double b)
-{
-    double s = a + b, bb = s - a;
-    return (dd){s, (a - (s - bb)) + (b - bb)}; /* Knuth: the exact error of a + b */
-}
-
-static dd dd_add(dd a, dd b)
-{
-    dd s = two_sum(a.hi, b.hi);
-    return two_sum(s.hi, s.lo + a.lo + b.lo);
-}
-
 static dd dd_mul(dd a, dd b)
 {
     double p = a.hi * b.hi;
     double e = fma(a.hi, b.hi, -p); /* exact error of the leading product */
-    return two_sum(p, e + (a.hi * b.lo + a.lo * b.hi));
+    return dd_two_sum(p, e + (a.hi * b.lo + a.lo * b.hi));
 }
 
 static dd dd_div(dd a, dd b)
 {
     double q1 = a.hi / b.hi;
     dd r = dd_add(a, dd_mul((dd){-q1, 0.0}, b)); /* a − q1·b, nearly exact */
-    return two_sum(q1, r.hi / b.hi);
+    return dd_two_sum(q1, r.hi / b.hi);
 }
 
 /* e^a for a ≤ 0 (a > −746) as a double-double: a = k ln2 + r, |r| ≤ ½ ln2, e^r by 27
@@ -131,7 +116,7 @@ static dd dd_exp_neg(double a)
     static const double LN2_HI = 0x1.62e42fefa39efp-1, LN2_LO = 0x1.abc9e3b39803fp-56;
     double k = nearbyint(a / LN2_HI);
     double p = k * LN2_HI, pe = fma(k, LN2_HI, -p); /* k·ln2_hi = p + pe exactly */
-    dd r = two_sum(a - p, -pe);                     /* a − p exact (Sterbenz) */
+    dd r = dd_two_sum(a - p, -pe);                  /* a − p exact (Sterbenz) */
     r = dd_add(r, (dd){-k * LN2_LO, -fma(k, LN2_LO, -k * LN2_LO)});
     dd sum = dd_add((dd){1.0, 0.0}, r), term = r;
     for (int n = 2; n <= 27; n++) {
@@ -256,7 +241,7 @@ static bern bern_make(double probs, double logits)
 {
     bern b;
     if (!isnan(probs)) {
-        dd p0 = two_sum(1.0, -probs); /* 1 − p with its exact rounding error */
+        dd p0 = dd_two_sum(1.0, -probs); /* 1 − p with its exact rounding error */
         b.p1 = probs;
         b.p1lo = 0.0;
         b.p0 = p0.hi;

@@ -40,13 +40,13 @@
 #include <string.h>
 
 #include "fam_disc.h"
+#include "dd.h"
 #include "internal.h"
 #include "numfmt.h"
 
 #define LN_SQRT_2PI 0.9189385332046727417803297 /* ½ log(2π) */
 #define SYM_TOL 1e-12                           /* SPEC §1, the rule gaussian.c applies */
 /* ψ(1+u) by series below this |u|; B-series when ‖B‖_F is below it (as in gaussian.c). */
-#define SERIES_LIMIT 0.0625
 
 enum { K_NONE = 0, K_COV = 1, K_TRIL = 2, K_PREC = 3 }; /* = slot in v[] */
 
@@ -61,21 +61,8 @@ static const char *side(int arg)
 /* ---- ψ ---------------------------------------------------------------------------------- */
 
 /* ψ(1+u) = u − log1p(u) = u² Σ_{j≥0} (−u)^j/(j+2); 18 terms for |u| < 1/16 (< 3e-21). */
-static double psi_series(double u)
-{
-    double w = -u, s = 1.0 / 19.0;
-    for (int k = 18; k >= 2; k--)
-        s = 1.0 / (double)k + w * s;
-    return u * u * s;
-}
 
 /* ψ(r) from u = r − 1 and lr = log r (both accurate). */
-static double psi_from(double u, double lr)
-{
-    if (fabs(u) < SERIES_LIMIT)
-        return psi_series(u);
-    return u - lr; /* |u| ≥ 1/16: the difference keeps ≥ 1/33 of u */
-}
 
 /* ---- double-double pieces for Σ1 − Σ2 ------------------------------------------------------ */
 
@@ -512,7 +499,7 @@ static double psi_eig_series(double *b, size_t d, double *w)
     for (size_t i = 0; i < d * d; i++)
         dv_acc_add(&fro, b[i] * b[i]);
     double t2 = dv_acc_value(&fro);
-    if (!(t2 < SERIES_LIMIT * SERIES_LIMIT))
+    if (!(t2 < DV_PSI_SERIES_LIMIT * DV_PSI_SERIES_LIMIT))
         return -1.0;
     dv_acc sum = {0.5 * t2, 0.0};
     double *pw = w, *pn = w + d * d;
@@ -630,15 +617,15 @@ static dv_status dense_kl(dense *p, dense *q, double *work, double *nats, dv_err
         if (tt) {
             /* M_ii = 1 + δ: M_ii² − 1 = δ(2 + δ) without rounding through 1 */
             double u = mii * (2.0 + mii);
-            dv_acc_add(&cov, psi_from(u, 2.0 * log1p(mii)));
+            dv_acc_add(&cov, dv_psi_from(u, 2.0 * log1p(mii)));
         } else {
-            dv_acc_add(&cov, psi_from(fma(mii, mii, -1.0), 2.0 * log(fabs(mii))));
+            dv_acc_add(&cov, dv_psi_from(fma(mii, mii, -1.0), 2.0 * log(fabs(mii))));
         }
         for (size_t j = 0; j < i; j++)
             dv_acc_add(&cov, m[i * d + j] * m[i * d + j]);
     }
     double covv = dv_acc_value(&cov);
-    if (!tt && covv < 0.5 * SERIES_LIMIT * SERIES_LIMIT) {
+    if (!tt && covv < 0.5 * DV_PSI_SERIES_LIMIT * DV_PSI_SERIES_LIMIT) {
         double near = -1.0;
         if (p->kind == K_PREC && q->kind == K_PREC) {
             /* B = V1⁻¹ (Λ2 − Λ1) V1⁻ᵀ; its eigenvalues are those of Σ2⁻¹Σ1 − I */
@@ -962,11 +949,11 @@ static double lowrank_near(const dv_fdist *p, const dv_fdist *q)
     assert(piv == r);
     for (size_t i = 0; i < d; i++) {
         double *ar = A + i * m, *br = B + i * m;
-        double dd = d1[i] - d2[i];
+        double diff = d1[i] - d2[i];
         for (size_t a = 0; a < r; a++) {
             double u = wpad(w2, r2, i, a) / d2[i];
             x[a] = u;
-            br[a] = dd * u;
+            br[a] = diff * u;
             br[r + a] = wpad(w1, r1, i, a);
             br[2 * r + a] = wpad(w1, r1, i, a) - wpad(w2, r2, i, a);
         }
@@ -993,7 +980,7 @@ static double lowrank_near(const dv_fdist *p, const dv_fdist *q)
     dv_acc f = {0.0, 0.0};
     for (size_t i = 0; i < d; i++) {
         double g = (d1[i] - d2[i]) / d2[i];
-        dv_acc_add(&f, psi_from(g, fabs(g) < 0.5 ? log1p(g) : log(d1[i]) - log(d2[i])));
+        dv_acc_add(&f, dv_psi_from(g, fabs(g) < 0.5 ? log1p(g) : log(d1[i]) - log(d2[i])));
         dv_acc diag = {0.0, 0.0};
         for (size_t a = 0; a < m; a++)
             dv_acc_add(&diag, A[i * m + a] * B[i * m + a]);
@@ -1060,7 +1047,7 @@ dv_status dv_fam_lowrank_multivariate_normal_lowrank_multivariate_normal_kl(
     for (size_t i = 0; i < d; i++) {
         double u = (d1[i] - d2[i]) / d2[i]; /* exact difference when close */
         double lr = fabs(u) < 0.5 ? log1p(u) : log(d1[i]) - log(d2[i]);
-        dv_acc_add(&acc, psi_from(u, lr));
+        dv_acc_add(&acc, dv_psi_from(u, lr));
     }
     if (r1 > 0) {
         capacitance(w1, d1, d, r1, c1, lc1);
@@ -1116,7 +1103,7 @@ dv_status dv_fam_lowrank_multivariate_normal_lowrank_multivariate_normal_kl(
     free(mem);
     double covv = dv_acc_value(&acc), meanv = dv_acc_value(&mean) / (sc * sc);
     /* Nearly equal: the plain sum above is a difference of O(tr W ᵀD⁻¹W) terms. */
-    if (covv < 0.5 * SERIES_LIMIT * SERIES_LIMIT && (r1 > 0 || r2 > 0)) {
+    if (covv < 0.5 * DV_PSI_SERIES_LIMIT * DV_PSI_SERIES_LIMIT && (r1 > 0 || r2 > 0)) {
         double near = lowrank_near(p, q);
         if (near >= 0.0)
             covv = near;

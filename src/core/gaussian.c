@@ -34,12 +34,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dd.h"
 #include "internal.h"
 #include "numfmt.h"
 
 /* Below this |u| = |r − 1|, ψ comes from its Taylor series: u − log1p(u) would lose
  * about log2(2/|u|) bits to cancellation. At |u| = 1/16 the direct form loses ≤ 5 bits. */
-#define PSI_SERIES_LIMIT 0.0625
 
 /* Relative tolerance of the covariance symmetry check (SPEC §1). */
 #define SYM_TOL 1e-12
@@ -61,23 +61,8 @@ static const char *scale_member(dv_scale_kind k)
  * ψ for |u| < 1/16, u = r − 1: ψ = Σ_{k≥2} (−u)^k / k = u² Σ_{j≥0} (−u)^j / (j+2).
  * 18 terms: the first omitted one is below 16^-17 ≈ 3e-21 of the leading ½.
  */
-static double psi_series(double u)
-{
-    double w = -u;
-    double s = 1.0 / 19.0;
-    for (int k = 18; k >= 2; k--)
-        s = 1.0 / (double)k + w * s;
-    return u * u * s;
-}
 
 /* ψ from u = r − 1 and lr = log r, both accurate to a few ulps of themselves. */
-static double psi_from(double u, double lr)
-{
-    if (fabs(u) < PSI_SERIES_LIMIT)
-        return psi_series(u);
-    /* |u| ≥ 1/16: u and log r differ by ≥ 1/33 of u, so the subtraction is benign. */
-    return u - lr;
-}
 
 /* log(a/b) for a, b > 0, free of overflow and underflow of the quotient. */
 static double log_quot(double a, double b)
@@ -111,23 +96,6 @@ static bool var_dd(dv_scale_kind k, double s, double *hi, double *lo)
  * absolute room. We take y = log(hi) in double, compute exp(y) as a double-double, and
  * correct: log V = y + log1p((V − e^y)/e^y), where the quotient is ~1e-16 and its log1p
  * is exact to ~1e-32. */
-
-typedef struct dd {
-    double hi, lo;
-} dd;
-
-static dd dd_two_sum(double a, double b)
-{
-    double s = a + b, bb = s - a;
-    dd r = {s, (a - (s - bb)) + (b - bb)}; /* Knuth: the exact rounding error of a + b */
-    return r;
-}
-
-static dd dd_add(dd a, dd b)
-{
-    dd s = dd_two_sum(a.hi, b.hi);
-    return dd_two_sum(s.hi, s.lo + a.lo + b.lo);
-}
 
 static dd dd_mul(dd a, dd b)
 {
@@ -204,13 +172,13 @@ static double diag_psi(dv_scale_kind k1, double s1, dv_scale_kind k2, double s2)
         /* r − 1 = (σ1−σ2)(σ1+σ2)/σ2²: σ1−σ2 is exact when they are close (Sterbenz), and
          * the two factors are divided separately so nothing overflows before the end. */
         u = ((s1 - s2) / s2) * (s1 / s2 + 1.0);
-        if (fabs(u) < PSI_SERIES_LIMIT)
-            return psi_series(u);
+        if (fabs(u) < DV_PSI_SERIES_LIMIT)
+            return dv_psi_series(u);
         lr = 2.0 * log_quot(s1, s2);
     } else if (k1 == DV_SCALE_VAR && k2 == DV_SCALE_VAR) {
         u = (s1 - s2) / s2; /* v1 − v2 exact when close (Sterbenz) */
-        if (fabs(u) < PSI_SERIES_LIMIT)
-            return psi_series(u);
+        if (fabs(u) < DV_PSI_SERIES_LIMIT)
+            return dv_psi_series(u);
         lr = log_quot(s1, s2);
     } else if (k1 == DV_SCALE_LOGVAR && k2 == DV_SCALE_LOGVAR) {
         lr = s1 - s2;  /* log r itself: exact when close, no log() rounding at all */
@@ -220,8 +188,8 @@ static double diag_psi(dv_scale_kind k1, double s1, dv_scale_kind k2, double s2)
         /* std against var: σ² as hi+lo, so (hi1 − hi2) is exact when close and the low
          * parts restore what rounding σ² would have lost. */
         u = ((h1 - h2) + (l1 - l2)) / h2;
-        if (fabs(u) < PSI_SERIES_LIMIT)
-            return psi_series(u);
+        if (fabs(u) < DV_PSI_SERIES_LIMIT)
+            return dv_psi_series(u);
         lr = log_quot(h1, h2);
     } else if (k1 == DV_SCALE_LOGVAR && k2 != DV_SCALE_LOGVAR && var_dd(k2, s2, &h2, &l2)) {
         lr = lr_logvar_vs_dd(s1, h2, l2);
@@ -236,7 +204,7 @@ static double diag_psi(dv_scale_kind k1, double s1, dv_scale_kind k2, double s2)
         lr = (double)lrl;
         u = (double)expm1l(lrl);
     }
-    return psi_from(u, lr);
+    return dv_psi_from(u, lr);
 }
 
 /* ½ (d/σ2)² for a mean difference d and the scale s2 of kind k2 (diagonal). */
@@ -539,7 +507,7 @@ static double near_cov_psi(const dv_gauss *p, const dv_gauss *q, const double *l
     for (size_t i = 0; i < d * d; i++)
         dv_acc_add(&fro, b[i] * b[i]);
     double t2 = dv_acc_value(&fro); /* tr(B²) = ‖B‖_F² */
-    if (!(t2 < PSI_SERIES_LIMIT * PSI_SERIES_LIMIT)) {
+    if (!(t2 < DV_PSI_SERIES_LIMIT * DV_PSI_SERIES_LIMIT)) {
         free(a);
         return -1.0;
     }
@@ -619,14 +587,14 @@ static dv_status full_kl(const dv_gauss *p, const dv_gauss *q, double *nats, dv_
     for (size_t i = 0; i < d; i++) {
         double mii = l1[i * d + i];
         /* ψ(M_ii²) with M_ii² − 1 from one fma: no rounding of M_ii² before the − 1. */
-        dv_acc_add(&acc, psi_from(fma(mii, mii, -1.0), 2.0 * log(fabs(mii))));
+        dv_acc_add(&acc, dv_psi_from(fma(mii, mii, -1.0), 2.0 * log(fabs(mii))));
         for (size_t j = 0; j < i; j++)
             dv_acc_add(&acc, l1[i * d + j] * l1[i * d + j]);
         dv_acc_add(&mean_acc, z[i] * z[i]);
     }
     /* The covariance part ≈ ‖B‖_F²/2 (B as in near_cov_psi); when it is small, recompute it
      * from Σ1 − Σ2, which keeps relative accuracy as Σ1 → Σ2. */
-    if (dv_acc_value(&acc) < 0.5 * PSI_SERIES_LIMIT * PSI_SERIES_LIMIT) {
+    if (dv_acc_value(&acc) < 0.5 * DV_PSI_SERIES_LIMIT * DV_PSI_SERIES_LIMIT) {
         double near = near_cov_psi(p, q, l2, d);
         if (near >= 0.0) {
             acc.s = near;

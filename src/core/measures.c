@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dd.h"
 #include "internal.h"
 #include "measures.h"
 #include "numfmt.h"
@@ -124,18 +125,7 @@ static inline double horner(const double *c, size_t n, double x)
 
 /* ---- error-free pieces --------------------------------------------------------------- */
 
-typedef struct dd {
-    double hi, lo;
-} dd;
-
 /* a − b = hi + lo exactly (Knuth's TwoSum). */
-static inline dd two_diff(double a, double b)
-{
-    double s = a - b;
-    double bb = s - a;
-    dd r = {s, (a - (s - bb)) - (b + bb)};
-    return r;
-}
 
 /* p·(sq + sq_lo) − q·(sp + sp_lo) with a relative error of a few ulps whatever the
  * cancellation: w = q·sp rounded, e its exact error (fma), f = p·sq − w rounded once.
@@ -207,7 +197,7 @@ static void ctx_init(ctx *c, const dv_dist *p, const dv_dist *q, double eps)
     c->rp = fma(-c->rp, p->total_lo / p->total, c->rp);
     c->rq = 1.0 / q->total;
     c->rq = fma(-c->rq, q->total_lo / q->total, c->rq);
-    c->dl = two_diff(p->total, q->total);
+    c->dl = dd_two_diff(p->total, q->total);
     /* Kept apart, not added into dl.lo: when the logits agree except for a category of
      * weight 1e-130, x_i − y_i cancels dl exactly and this part is all of x. */
     c->dl2 = p->total_lo - q->total_lo;
@@ -246,7 +236,7 @@ static void ctx_fix_lse(ctx *c)
  * log-probability; the LSE difference is a double-double for the same reason. */
 static inline double log_ratio_ll(const ctx *c, size_t i)
 {
-    dd xy = two_diff(c->p->v[i] / c->p->temperature, c->q->v[i] / c->q->temperature);
+    dd xy = dd_two_diff(c->p->v[i] / c->p->temperature, c->q->v[i] / c->q->temperature);
     return ((xy.hi - c->dl.hi) + (xy.lo - c->dl.lo)) - c->dl2;
 }
 

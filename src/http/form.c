@@ -16,6 +16,7 @@
 #include "multipart.h"
 #include "npy.h"
 #include "pointer.h"
+#include "request.h"
 
 enum { MAX_SEGMENTS = 4, TEXT_KEEP = 1024 };
 
@@ -58,17 +59,7 @@ struct form {
 
 bool form_is_type(const char *ct)
 {
-    if (!ct)
-        return false;
-    while (*ct == ' ')
-        ct++;
-    static const char want[] = "multipart/form-data";
-    if (strncasecmp(ct, want, sizeof want - 1) != 0)
-        return false;
-    ct += sizeof want - 1;
-    while (*ct == ' ')
-        ct++;
-    return *ct == '\0' || *ct == ';';
+    return req_media_type_is(ct, "multipart/form-data");
 }
 
 /* Records the first problem; returns non-zero so a callback can stop the parser. */

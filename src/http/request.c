@@ -12,6 +12,22 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
+
+bool req_media_type_is(const char *ct, const char *type)
+{
+    if (!ct)
+        return false;
+    while (*ct == ' ')
+        ct++;
+    size_t n = strlen(type);
+    if (strncasecmp(ct, type, n) != 0)
+        return false;
+    ct += n;
+    while (*ct == ' ')
+        ct++;
+    return *ct == '\0' || *ct == ';';
+}
 
 bool req_fail(dv_req *r, err_code c, const char *pointer, const char *fmt, ...)
 {

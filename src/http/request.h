@@ -71,6 +71,9 @@ typedef struct dv_req {
     struct timespec start;
 } dv_req;
 
+/* Is the Content-Type value ct this media type (any case, parameters allowed)? */
+bool req_media_type_is(const char *ct, const char *type);
+
 /* Records a problem (the first one only) and returns false. pointer may be NULL. */
 bool req_fail(dv_req *r, err_code c, const char *pointer, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

@@ -131,22 +131,6 @@ static bool authorized(struct MHD_Connection *c)
     return same_secret(h, strlen(h), g_cfg->api_key, g_cfg->api_key_len);
 }
 
-/* "application/json", any case, optionally followed by parameters. */
-static bool is_json_type(const char *ct)
-{
-    if (!ct)
-        return false;
-    while (*ct == ' ')
-        ct++;
-    static const char want[] = "application/json";
-    if (strncasecmp(ct, want, sizeof want - 1) != 0)
-        return false;
-    ct += sizeof want - 1;
-    while (*ct == ' ')
-        ct++;
-    return *ct == '\0' || *ct == ';';
-}
-
 /* ---- the response path ----------------------------------------------------------------- */
 
 static const char oom_body[] =
@@ -357,7 +341,7 @@ static bool decide_early(struct MHD_Connection *c, dv_req *r)
     if (strcmp(rt->method, "POST") != 0)
         return false;
     const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
-    if (!is_json_type(ct) && !form_is_type(ct))
+    if (!req_media_type_is(ct, "application/json") && !form_is_type(ct))
         return !req_fail(r, E_UNSUPPORTED_MEDIA_TYPE, NULL,
                          "Content-Type is %.100s; send the body as application/json (or "
                          "multipart/form-data with .npy parts)",
