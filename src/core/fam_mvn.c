@@ -795,14 +795,21 @@ dv_status dv_fam_multivariate_normal_multivariate_normal_kl(const dv_fdist *p,
     return st == DV_OK ? ok_value(out, v) : st;
 }
 
-dv_status dv_fam_multivariate_normal_lowrank_multivariate_normal_kl(const dv_fdist *p,
-                                                                    const dv_fdist *q,
-                                                                    dv_fresult *out,
-                                                                    dv_error *err)
+/*
+ * A full covariance against a low-rank one (either way round): the low-rank side is made
+ * dense, since the full side costs O(d³) anyway. W Wᵀ + D is positive definite in exact
+ * arithmetic; a failing pivot there would be a rounding artefact of an extreme D and is
+ * reported against its cov_diag.
+ */
+static dv_status mixed_kl(const dv_fdist *p, const dv_fdist *q, bool p_lowrank,
+                          dv_fresult *out, dv_error *err)
 {
-    dv_status st = dv_fam_multivariate_normal_check(p, DV_ARG_P, err);
+    const dv_fdist *full = p_lowrank ? q : p, *low = p_lowrank ? p : q;
+    int full_arg = p_lowrank ? DV_ARG_Q : DV_ARG_P,
+        low_arg = p_lowrank ? DV_ARG_P : DV_ARG_Q;
+    dv_status st = dv_fam_multivariate_normal_check(full, full_arg, err);
     if (st == DV_OK)
-        st = dv_fam_lowrank_multivariate_normal_check(q, DV_ARG_Q, err);
+        st = dv_fam_lowrank_multivariate_normal_check(low, low_arg, err);
     if (st == DV_OK)
         st = check_dims(p, q, err);
     if (st != DV_OK)
@@ -812,16 +819,28 @@ dv_status dv_fam_multivariate_normal_lowrank_multivariate_normal_kl(const dv_fdi
     if (!mem)
         return st;
     dense gp, gq;
-    dense_mvn(p, mem, &gp);
-    dense_lowrank(q, mem + 4 * d * d, &gq);
+    if (p_lowrank) {
+        dense_lowrank(p, mem, &gp);
+        dense_mvn(q, mem + 4 * d * d, &gq);
+    } else {
+        dense_mvn(p, mem, &gp);
+        dense_lowrank(q, mem + 4 * d * d, &gq);
+    }
     double v;
-    /* W Wᵀ + D is positive definite in exact arithmetic; a failing pivot would be a
-     * rounding artefact of an extreme D and is reported against cov_diag. */
-    st = dense_kl(&gp, &gq, mem + 8 * d * d, &v, err, mvn_kind(p), K_COV);
+    st = dense_kl(&gp, &gq, mem + 8 * d * d, &v, err, p_lowrank ? K_COV : mvn_kind(p),
+                  p_lowrank ? mvn_kind(q) : K_COV);
     free(mem);
-    if (st == DV_NOT_POSITIVE_DEFINITE && err && err->at.arg == DV_ARG_Q)
-        err->at = dv_at(DV_ARG_Q, "cov_diag");
+    if (st == DV_NOT_POSITIVE_DEFINITE && err && err->at.arg == low_arg)
+        err->at = dv_at(low_arg, "cov_diag");
     return st == DV_OK ? ok_value(out, v) : st;
+}
+
+dv_status dv_fam_multivariate_normal_lowrank_multivariate_normal_kl(const dv_fdist *p,
+                                                                    const dv_fdist *q,
+                                                                    dv_fresult *out,
+                                                                    dv_error *err)
+{
+    return mixed_kl(p, q, false, out, err);
 }
 
 dv_status dv_fam_lowrank_multivariate_normal_multivariate_normal_kl(const dv_fdist *p,
@@ -829,26 +848,7 @@ dv_status dv_fam_lowrank_multivariate_normal_multivariate_normal_kl(const dv_fdi
                                                                     dv_fresult *out,
                                                                     dv_error *err)
 {
-    dv_status st = dv_fam_lowrank_multivariate_normal_check(p, DV_ARG_P, err);
-    if (st == DV_OK)
-        st = dv_fam_multivariate_normal_check(q, DV_ARG_Q, err);
-    if (st == DV_OK)
-        st = check_dims(p, q, err);
-    if (st != DV_OK)
-        return st;
-    size_t d = p->d;
-    double *mem = dense_alloc(d, DV_ARG_P, err, &st);
-    if (!mem)
-        return st;
-    dense gp, gq;
-    dense_lowrank(p, mem, &gp);
-    dense_mvn(q, mem + 4 * d * d, &gq);
-    double v;
-    st = dense_kl(&gp, &gq, mem + 8 * d * d, &v, err, K_COV, mvn_kind(q));
-    free(mem);
-    if (st == DV_NOT_POSITIVE_DEFINITE && err && err->at.arg == DV_ARG_P)
-        err->at = dv_at(DV_ARG_P, "cov_diag");
-    return st == DV_OK ? ok_value(out, v) : st;
+    return mixed_kl(p, q, true, out, err);
 }
 
 /* ---- low-rank ‖ low-rank (Woodbury) --------------------------------------------------------- */
