@@ -10,7 +10,7 @@ FROM debian:bookworm-slim AS build
 ENV DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      gcc libc6-dev make pkg-config libmicrohttpd-dev \
+      gcc libc6-dev make pkg-config libmicrohttpd-dev python3 python3-yaml \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Makefile VERSION ./
