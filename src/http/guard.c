@@ -300,22 +300,16 @@ static void drain_lingering(double now)
     }
 }
 
-/* Grows the poll arrays to hold n entries; false when out of memory (the tick then
- * covers what fits). */
+/* Allocates the poll arrays (and, when who is not NULL, the matching connections) for n
+ * entries; false when out of memory. Called once, by guard_start. */
 static bool reserve(struct pollfd **fds, guard_conn ***who, size_t *cap, size_t n)
 {
-    if (n <= *cap)
-        return true;
-    size_t nc = n * 2;
-    struct pollfd *nf = realloc(*fds, nc * sizeof *nf);
-    if (!nf)
+    *fds = calloc(n, sizeof **fds);
+    if (who)
+        *who = calloc(n, sizeof **who);
+    if (!*fds || (who && !*who))
         return false;
-    *fds = nf;
-    guard_conn **nw = realloc(*who, nc * sizeof *nw);
-    if (!nw)
-        return false;
-    *who = nw;
-    *cap = nc;
+    *cap = n;
     return true;
 }
 
@@ -327,7 +321,7 @@ static bool reserve(struct pollfd **fds, guard_conn ***who, size_t *cap, size_t 
 /* Poll arrays for the connections and the lingering sockets, sized by guard_start; the
  * guard thread never grows them (what does not fit waits for a later tick). */
 static struct pollfd *g_fds, *g_lfds;
-static guard_conn **g_who, **g_lwho;
+static guard_conn **g_who;
 static size_t g_cap, g_lcap;
 
 static void *guard_main(void *arg)
@@ -373,7 +367,7 @@ bool guard_start(const dv_config *cfg, int other_route)
     /* The poll arrays are sized here, in the starting thread: a first malloc in the guard
      * thread would give it a glibc arena of its own (64 MiB of address space). */
     size_t want = (size_t)cfg->max_connections * 2 + 256;
-    if (!reserve(&g_fds, &g_who, &g_cap, want) || !reserve(&g_lfds, &g_lwho, &g_lcap, want))
+    if (!reserve(&g_fds, &g_who, &g_cap, want) || !reserve(&g_lfds, NULL, &g_lcap, want))
         return false;
     g_cfg = cfg;
     g_other_route = other_route;
@@ -398,8 +392,7 @@ void guard_stop(void)
     free(g_fds);
     free(g_who);
     free(g_lfds);
-    free(g_lwho);
     g_fds = g_lfds = NULL;
-    g_who = g_lwho = NULL;
+    g_who = NULL;
     g_cap = g_lcap = 0;
 }
