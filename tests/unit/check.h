@@ -7,6 +7,8 @@
 #include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include "divergence.h"
 
@@ -23,6 +25,30 @@ static inline void assert_rel(double got, double want, double tol)
     if (!(err <= tol * fabs(want)))
         fail_msg("got %.17g, want %.17g (rel err %.3g > %.3g)", got, want,
                  err / fabs(want), tol);
+}
+
+/* The whole of tests/data/<name> (DV_TEST_DATA overrides the directory), NUL-terminated;
+ * the test fails when it cannot be read. The caller frees it. */
+static inline char *test_data(const char *name)
+{
+    const char *dir = getenv("DV_TEST_DATA");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir ? dir : "tests/data", name);
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    long len = -1;
+    if (f && fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0)
+        buf = malloc((size_t)len + 1);
+    if (buf && fread(buf, 1, (size_t)len, f) != (size_t)len) {
+        free(buf);
+        buf = NULL;
+    }
+    if (f)
+        fclose(f);
+    if (!buf)
+        fail_msg("cannot read %s (run from the repository root or set DV_TEST_DATA)", path);
+    buf[len] = '\0';
+    return buf;
 }
 
 /* The error's location is (arg, member, i, j); member NULL = the argument itself. */

@@ -18,6 +18,8 @@
 
 #include <cmocka.h>
 
+#include "check.h"
+
 #include "divergence.h"
 
 #define REL_TOL 1e-12
@@ -32,25 +34,6 @@ typedef struct tdist {
     double *v;
     size_t n;
 } tdist;
-
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)len + 1);
-    if (buf && fread(buf, 1, (size_t)len, f) != (size_t)len) {
-        free(buf);
-        buf = NULL;
-    }
-    if (buf)
-        buf[len] = '\0';
-    fclose(f);
-    return buf;
-}
 
 /* Same LCG and formulas as gen_values() in the generator; each step one IEEE operation. */
 static uint64_t lcg_next(uint64_t *x)
@@ -260,12 +243,7 @@ static void run_batch(char **s, const char *cname, size_t rows)
 static void test_reference(void **state)
 {
     (void)state;
-    const char *dir = getenv("DV_TEST_DATA");
-    char path[1024];
-    snprintf(path, sizeof path, "%s/reference_discrete.txt", dir ? dir : "tests/data");
-    char *buf = read_file(path);
-    if (!buf)
-        fail_msg("cannot read %s (run from the repository root or set DV_TEST_DATA)", path);
+    char *buf = test_data("reference_discrete.txt");
     char *s = buf;
     while (*s) {
         char name[128] = {0};
@@ -281,7 +259,7 @@ static void test_reference(void **state)
         } else if (*s == '#' || strncmp(s, "end", 3) == 0 || *s == '\n') {
             s = next_line(s);
         } else {
-            fail_msg("unexpected line in %s: %.40s", path, s);
+            fail_msg("unexpected line in reference_discrete.txt: %.40s", s);
         }
     }
     free(buf);

@@ -20,6 +20,8 @@
 
 #include <cmocka.h>
 
+#include "check.h"
+
 #include "drift.h"
 
 #define REL_FIG 1e-9
@@ -38,25 +40,6 @@ static double worst[NF];
 static int nchecked[NF];
 static int failures;
 static int edges_bit_exact, edges_total;
-
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)len + 1);
-    if (buf && fread(buf, 1, (size_t)len, f) != (size_t)len) {
-        free(buf);
-        buf = NULL;
-    }
-    if (buf)
-        buf[len] = '\0';
-    fclose(f);
-    return buf;
-}
 
 static double rel_err(double got, double ref)
 {
@@ -362,12 +345,7 @@ static void run_chi2_counts(char **s, const char *cname, size_t m)
 static void test_reference(void **state)
 {
     (void)state;
-    const char *dir = getenv("DV_TEST_DATA");
-    char path[1024];
-    snprintf(path, sizeof path, "%s/reference_drift.txt", dir ? dir : "tests/data");
-    char *buf = read_file(path);
-    if (!buf)
-        fail_msg("cannot read %s", path);
+    char *buf = test_data("reference_drift.txt");
     char *s = buf;
     char cname[128];
     while (*s) {

@@ -109,25 +109,6 @@ static group *group_for(const char *label, double tol)
     return g;
 }
 
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)len + 1);
-    if (buf && fread(buf, 1, (size_t)len, f) != (size_t)len) {
-        free(buf);
-        buf = NULL;
-    }
-    if (buf)
-        buf[len] = '\0';
-    fclose(f);
-    return buf;
-}
-
 /* The next space-separated token of *cur (NUL-terminated in place), or NULL at the end. */
 static char *next_tok(char **cur)
 {
@@ -204,11 +185,7 @@ static char *parse_dist(char *name, char **save, tdist *t)
 static void run_file(void **state)
 {
     (void)state;
-    const char *dir = getenv("DV_TEST_DATA");
-    char path[512];
-    snprintf(path, sizeof path, "%s/reference_fam_disc.txt", dir ? dir : "tests/data");
-    char *text = read_file(path);
-    assert_non_null(text);
+    char *text = test_data("reference_fam_disc.txt");
     static tdist P, Q;
     int cases = 0, failures = 0;
     const char *dump_path = getenv("DV_FAM_DUMP");

@@ -36,25 +36,6 @@ typedef struct tdist {
     size_t n;
 } tdist;
 
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = len >= 0 ? malloc((size_t)len + 1) : NULL;
-    if (buf && fread(buf, 1, (size_t)len, f) != (size_t)len) {
-        free(buf);
-        buf = NULL;
-    }
-    if (buf)
-        buf[len] = '\0';
-    fclose(f);
-    return buf;
-}
-
 static char *next_line(char *s)
 {
     char *e = strchr(s, '\n');
@@ -289,12 +270,7 @@ static void test_reference(void **state)
     (void)state;
     for (int m = 0; m < DV_M_COUNT; m++)
         snprintf(rowname[m], sizeof rowname[0], "%s", dv_measure_name((dv_measure)m));
-    const char *dir = getenv("DV_TEST_DATA");
-    char path[1024];
-    snprintf(path, sizeof path, "%s/reference_measures.txt", dir ? dir : "tests/data");
-    char *buf = read_file(path);
-    if (!buf)
-        fail_msg("cannot read %s (run from the repository root or set DV_TEST_DATA)", path);
+    char *buf = test_data("reference_measures.txt");
     char *s = buf;
     int total = 0;
     while (*s) {
