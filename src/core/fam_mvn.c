@@ -115,31 +115,6 @@ static dv_status check_loc(const dv_fdist *x, int arg, dv_error *err)
     return DV_OK;
 }
 
-/*
- * Lower Cholesky factor of the symmetric a (read from its lower triangle) into l (upper
- * part zeroed). Returns d on success, else the failing pivot.
- */
-static size_t chol_lower(const double *a, size_t d, double *l)
-{
-    memset(l, 0, d * d * sizeof *l);
-    for (size_t j = 0; j < d; j++) {
-        double s = a[j * d + j];
-        for (size_t k = 0; k < j; k++)
-            s = fma(-l[j * d + k], l[j * d + k], s); /* one rounding per update */
-        if (!(s > 0.0) || !isfinite(s))
-            return j;
-        double ljj = sqrt(s);
-        l[j * d + j] = ljj;
-        for (size_t i = j + 1; i < d; i++) {
-            double t = a[i * d + j];
-            for (size_t k = 0; k < j; k++)
-                t = fma(-l[i * d + k], l[j * d + k], t);
-            l[i * d + j] = t / ljj;
-        }
-    }
-    return d;
-}
-
 /* Λ = V Vᵀ with V upper triangular (Cholesky from the bottom-right corner); reads the
  * lower triangle of a. Returns d on success, else the failing pivot. */
 static size_t chol_upper(const double *a, size_t d, double *v)
@@ -254,7 +229,7 @@ dv_status dv_fam_multivariate_normal_check(const dv_fdist *x, int arg, dv_error 
     double *l = malloc(d * d * sizeof *l);
     if (!l)
         return no_memory(err, d);
-    size_t piv = chol_lower(a, d, l);
+    size_t piv = dv_chol_lower(a, d, l);
     free(l);
     return piv < d ? not_pd(err, arg, kind, piv) : DV_OK;
 }
@@ -334,7 +309,7 @@ dv_status dv_fam_multivariate_normal_entropy(const dv_fdist *x, dv_fresult *out,
     double *l = malloc(d * d * sizeof *l);
     if (!l)
         return no_memory(err, d);
-    size_t piv = chol_lower(x->v[kind], d, l);
+    size_t piv = dv_chol_lower(x->v[kind], d, l);
     if (piv < d) {
         free(l);
         return not_pd(err, DV_ARG_P, kind, piv);
@@ -357,7 +332,7 @@ static void capacitance(const double *w, const double *diag, size_t d, size_t r,
                 dv_acc_add(&s, w[i * r + a] * (w[i * r + b] / diag[i]));
             c[a * r + b] = c[b * r + a] = dv_acc_value(&s);
         }
-    size_t piv = chol_lower(c, r, lc);
+    size_t piv = dv_chol_lower(c, r, lc);
     (void)piv;
     assert(piv == r); /* C ≥ I is positive definite */
 }
@@ -411,7 +386,7 @@ static size_t factor(dense *g)
         return d;
     }
     if (g->kind == K_COV)
-        return chol_lower(g->a, d, g->l);
+        return dv_chol_lower(g->a, d, g->l);
     size_t piv = chol_upper(g->a, d, g->v);
     if (piv < d)
         return piv;
@@ -944,7 +919,7 @@ static double lowrank_near(const dv_fdist *p, const dv_fdist *q)
                 dv_acc_add(&s, wpad(w2, r2, i, a) * (wpad(w2, r2, i, b) / d2[i]));
             c[a * r + b] = c[b * r + a] = dv_acc_value(&s);
         }
-    size_t piv = chol_lower(c, r, lc);
+    size_t piv = dv_chol_lower(c, r, lc);
     (void)piv;
     assert(piv == r);
     for (size_t i = 0; i < d; i++) {

@@ -404,8 +404,8 @@ static dv_status dense_factor(const dv_gauss *g, size_t d, double *l, int which,
                               dv_error *err)
 {
     const char *name = gauss_name(which);
-    memset(l, 0, d * d * sizeof *l);
     if (!g || is_diag(g->kind)) {
+        memset(l, 0, d * d * sizeof *l);
         for (size_t i = 0; i < d; i++) {
             double s = 1.0;
             if (g && g->kind == DV_SCALE_STD)
@@ -427,17 +427,24 @@ static dv_status dense_factor(const dv_gauss *g, size_t d, double *l, int which,
         }
         return DV_OK;
     }
-    const double *a = g->scale;
+    size_t j = dv_chol_lower(g->scale, d, l);
+    if (j < d)
+        return dv_fail_at(err, DV_NOT_POSITIVE_DEFINITE, dv_at(which, "cov"),
+                          "%s.cov is not positive definite (Cholesky fails at pivot %zu, "
+                          "entry [%zu][%zu], counting from 0)",
+                          name, j, j, j);
+    return DV_OK;
+}
+
+size_t dv_chol_lower(const double *a, size_t d, double *l)
+{
+    memset(l, 0, d * d * sizeof *l);
     for (size_t j = 0; j < d; j++) {
         double s = a[j * d + j];
         for (size_t k = 0; k < j; k++)
             s = fma(-l[j * d + k], l[j * d + k], s); /* fma: one rounding per update */
         if (!(s > 0.0) || !isfinite(s))
-            return dv_fail_at(
-                err, DV_NOT_POSITIVE_DEFINITE, dv_at(which, "cov"),
-                "%s.cov is not positive definite (Cholesky fails at pivot %zu, "
-                "entry [%zu][%zu], counting from 0)",
-                name, j, j, j);
+            return j;
         double ljj = sqrt(s);
         l[j * d + j] = ljj;
         for (size_t i = j + 1; i < d; i++) {
@@ -447,7 +454,7 @@ static dv_status dense_factor(const dv_gauss *g, size_t d, double *l, int which,
             l[i * d + j] = t / ljj;
         }
     }
-    return DV_OK;
+    return d;
 }
 
 /* Σ_ij of g (lower triangle mirrored; a diagonal kind gives its variances; NULL = I). */

@@ -40,6 +40,11 @@ static inline double dv_acc_value(const dv_acc *a)
 dv_status dv_fail_at(dv_error *err, dv_status status, dv_loc at, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* Lower Cholesky factor of the symmetric d×d a (read from its lower triangle) into l
+ * (upper part zeroed), one fma-rounding per update. Returns d on success, else the
+ * failing pivot (gaussian.c; shared with the multivariate families). */
+size_t dv_chol_lower(const double *a, size_t d, double *l);
+
 /* Element i of a named vector in messages: "p[2]", "p_logits[3][2]", q["cat"]. */
 void dv_elem_name(char *buf, size_t size, const dv_name *nm, size_t i);
 /* The whole vector: "p", "p_logits[3]". */
