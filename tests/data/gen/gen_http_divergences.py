@@ -19,6 +19,7 @@ import sys
 import mpmath
 from mpmath import mp, mpf
 
+from gen_reference_http import empirical  # the same sample semantics as /kl's table
 from gen_reference_measures import Case, measures
 
 mp.dps = 50
@@ -230,31 +231,6 @@ def add_case(name, body, P, Q, measures_asked=None, support=None, labels=None, e
         c["tol"] = tol
     assert name not in {x["name"] for x in CASES}, name
     CASES.append(c)
-
-
-def sample_key(v):
-    if isinstance(v, bool):
-        return ("bool", v)
-    if isinstance(v, (int, float)):
-        return ("num", M(v))
-    return ("str", v)
-
-
-def empirical(ps, qs):
-    support, keys = [], []
-    for v in list(ps) + list(qs):
-        k = sample_key(v)
-        if k not in keys:
-            keys.append(k)
-            support.append(v)
-
-    def dist(s):
-        c = [0] * len(keys)
-        for v in s:
-            c[keys.index(sample_key(v))] += 1
-        return [mpf(x) / len(s) for x in c]
-
-    return support, dist(ps), dist(qs)
 
 
 def labelled(pobj, qobj, normalize):
