@@ -458,50 +458,6 @@ static void upper_solve(const double *t, double *a, size_t d)
 }
 
 /*
- * Σ ψ(1 + β_i) over the eigenvalues of the symmetric B (in b; d×d), by
- * Σ_{k≥2} (−1)^k tr(B^k)/k, when ‖B‖_F < 1/16 (then the terms shrink 16× each and the
- * first, ‖B‖_F²/2, dominates: no cancellation). −1 when B is not that small.
- * w needs 2d² doubles.
- */
-static double psi_eig_series(double *b, size_t d, double *w)
-{
-    for (size_t i = 0; i < d; i++)
-        for (size_t j = 0; j < i; j++) {
-            double x = 0.5 * (b[i * d + j] + b[j * d + i]); /* symmetric up to rounding */
-            b[i * d + j] = b[j * d + i] = x;
-        }
-    dv_acc fro = {0.0, 0.0};
-    for (size_t i = 0; i < d * d; i++)
-        dv_acc_add(&fro, b[i] * b[i]);
-    double t2 = dv_acc_value(&fro);
-    if (!(t2 < DV_PSI_SERIES_LIMIT * DV_PSI_SERIES_LIMIT))
-        return -1.0;
-    dv_acc sum = {0.5 * t2, 0.0};
-    double *pw = w, *pn = w + d * d;
-    memcpy(pw, b, d * d * sizeof *pw); /* B^(k−2) at the top of the loop */
-    for (int k = 3; k <= 40; k++) {
-        for (size_t i = 0; i < d; i++)
-            for (size_t j = 0; j < d; j++) {
-                double t = 0.0;
-                for (size_t m = 0; m < d; m++)
-                    t = fma(pw[i * d + m], b[m * d + j], t);
-                pn[i * d + j] = t;
-            }
-        double *sw = pw;
-        pw = pn;
-        pn = sw;
-        double tk = 0.0; /* tr(B^k) = Σ_ij (B^(k−1))_ij B_ji with B symmetric */
-        for (size_t i = 0; i < d * d; i++)
-            tk = fma(pw[i], b[i], tk);
-        double term = ((k % 2) ? -tk : tk) / (double)k;
-        dv_acc_add(&sum, term);
-        if (fabs(term) < 1e-20 * dv_acc_value(&sum))
-            break;
-    }
-    return dv_acc_value(&sum);
-}
-
-/*
  * For a (not necessarily symmetric) m×m F with real eigenvalues γ near 0:
  *   variant 0: Σ ψ(1 + γ_i)   = Σ_{k≥2} (−1)^k tr(F^k)/k,
  *   variant 1: Σ ψ(1/(1 + γ_i)) = Σ_{k≥2} (−1)^k (k−1)/k · tr(F^k)
@@ -614,7 +570,7 @@ static dv_status dense_kl(dense *p, dense *q, double *work, double *nats, dv_err
                 for (size_t j = 0; j < d; j++)
                     m[i * d + j] = b[j * d + i];
             upper_solve(p->v, m, d);
-            near = psi_eig_series(m, d, w2);
+            near = dv_psi_eig_series(m, d, w2);
         } else if (p->have_dd && q->have_dd) {
             /* B = L2⁻¹ (Σ1 − Σ2) L2⁻ᵀ with Σ1 − Σ2 from the double-doubles */
             for (size_t i = 0; i < d * d; i++)
@@ -624,7 +580,7 @@ static dv_status dense_kl(dense *p, dense *q, double *work, double *nats, dv_err
                 for (size_t j = 0; j < d; j++)
                     m[i * d + j] = b[j * d + i];
             lower_solve(q->l, m, d);
-            near = psi_eig_series(m, d, w2);
+            near = dv_psi_eig_series(m, d, w2);
         } else if (p->have_dd && q->kind == K_PREC) {
             /* Σ2⁻¹Σ1 = Λ2Σ1, whose eigenvalues are those of F = Σ1Λ2 (transposed): with
              * F − I formed without rounding through I, variant 0 of the series. */

@@ -483,6 +483,50 @@ static void lower_solve(const double *l, double *a, size_t d)
 }
 
 /*
+ * Σ ψ(1 + β_i) over the eigenvalues of the symmetric B (in b; d×d), by
+ * Σ_{k≥2} (−1)^k tr(B^k)/k, when ‖B‖_F < 1/16 (then the terms shrink 16× each and the
+ * first, ‖B‖_F²/2, dominates: no cancellation). −1 when B is not that small.
+ * w needs 2d² doubles.
+ */
+double dv_psi_eig_series(double *b, size_t d, double *w)
+{
+    for (size_t i = 0; i < d; i++)
+        for (size_t j = 0; j < i; j++) {
+            double x = 0.5 * (b[i * d + j] + b[j * d + i]); /* symmetric up to rounding */
+            b[i * d + j] = b[j * d + i] = x;
+        }
+    dv_acc fro = {0.0, 0.0};
+    for (size_t i = 0; i < d * d; i++)
+        dv_acc_add(&fro, b[i] * b[i]);
+    double t2 = dv_acc_value(&fro);
+    if (!(t2 < DV_PSI_SERIES_LIMIT * DV_PSI_SERIES_LIMIT))
+        return -1.0;
+    dv_acc sum = {0.5 * t2, 0.0};
+    double *pw = w, *pn = w + d * d;
+    memcpy(pw, b, d * d * sizeof *pw); /* B^(k−2) at the top of the loop */
+    for (int k = 3; k <= 40; k++) {
+        for (size_t i = 0; i < d; i++)
+            for (size_t j = 0; j < d; j++) {
+                double t = 0.0;
+                for (size_t m = 0; m < d; m++)
+                    t = fma(pw[i * d + m], b[m * d + j], t);
+                pn[i * d + j] = t;
+            }
+        double *sw = pw;
+        pw = pn;
+        pn = sw;
+        double tk = 0.0; /* tr(B^k) = Σ_ij (B^(k−1))_ij B_ji with B symmetric */
+        for (size_t i = 0; i < d * d; i++)
+            tk = fma(pw[i], b[i], tk);
+        double term = ((k % 2) ? -tk : tk) / (double)k;
+        dv_acc_add(&sum, term);
+        if (fabs(term) < 1e-20 * dv_acc_value(&sum))
+            break;
+    }
+    return dv_acc_value(&sum);
+}
+
+/*
  * Σ_i ψ(1 + β_i) for the eigenvalues β of B = L2⁻¹ (Σ1 − Σ2) L2⁻ᵀ, when Σ1 ≈ Σ2.
  * Why: M = L2⁻¹L1 ≈ I then carries absolute errors ~cond·ε, which swamp a KL of 1e-15;
  * Σ1 − Σ2 is exact in the inputs (Sterbenz), so B is accurate relative to itself, and
@@ -496,7 +540,7 @@ static double near_cov_psi(const dv_gauss *p, const dv_gauss *q, const double *l
         malloc(4 * d * d * sizeof *a); /* size checked by the caller (6d² + d fits) */
     if (!a)
         return -2.0;
-    double *b = a + d * d, *pw = b + d * d, *pn = pw + d * d;
+    double *b = a + d * d, *pw = b + d * d; /* pw: the series' 2d² of work */
     for (size_t i = 0; i < d; i++)
         for (size_t j = 0; j < d; j++)
             a[i * d + j] = cov_entry(p, d, i, j) - cov_entry(q, d, i, j);
@@ -505,44 +549,9 @@ static double near_cov_psi(const dv_gauss *p, const dv_gauss *q, const double *l
         for (size_t j = 0; j < d; j++)
             b[i * d + j] = a[j * d + i]; /* (L2⁻¹Δ)ᵀ = Δ L2⁻ᵀ */
     lower_solve(l2, b, d);               /* B = L2⁻¹ Δ L2⁻ᵀ */
-    dv_acc fro = {0.0, 0.0};
-    for (size_t i = 0; i < d; i++)
-        for (size_t j = 0; j <= i; j++) {
-            double x = 0.5 * (b[i * d + j] + b[j * d + i]); /* symmetric up to rounding */
-            b[i * d + j] = b[j * d + i] = x;
-        }
-    for (size_t i = 0; i < d * d; i++)
-        dv_acc_add(&fro, b[i] * b[i]);
-    double t2 = dv_acc_value(&fro); /* tr(B²) = ‖B‖_F² */
-    if (!(t2 < DV_PSI_SERIES_LIMIT * DV_PSI_SERIES_LIMIT)) {
-        free(a);
-        return -1.0;
-    }
-    dv_acc sum = {0.0, 0.0};
-    dv_acc_add(&sum, 0.5 * t2);
-    memcpy(pw, b, d * d * sizeof *pw); /* pw = B^(k−2) at the top of the loop */
-    for (int k = 3; k <= 40; k++) {
-        for (size_t i = 0; i < d; i++) /* pn = pw · B = B^(k−1) */
-            for (size_t j = 0; j < d; j++) {
-                double t = 0.0;
-                for (size_t m = 0; m < d; m++)
-                    t = fma(pw[i * d + m], b[m * d + j], t);
-                pn[i * d + j] = t;
-            }
-        double *sw = pw;
-        pw = pn;
-        pn = sw;
-        double tk = 0.0; /* tr(B^k) = Σ_ij (B^(k−1))_ij B_ji, and B is symmetric */
-        for (size_t i = 0; i < d * d; i++)
-            tk = fma(pw[i], b[i], tk);
-        double term = ((k % 2) ? -tk : tk) / (double)k;
-        dv_acc_add(&sum, term);
-        /* ‖B‖ < 1/16: later terms shrink by ≥ 16× each; stop below 1e-20 of the sum. */
-        if (fabs(term) < 1e-20 * dv_acc_value(&sum))
-            break;
-    }
+    double v = dv_psi_eig_series(b, d, pw);
     free(a);
-    return dv_acc_value(&sum);
+    return v;
 }
 
 static dv_status full_kl(const dv_gauss *p, const dv_gauss *q, double *nats, dv_error *err)

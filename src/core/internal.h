@@ -45,6 +45,10 @@ dv_status dv_fail_at(dv_error *err, dv_status status, dv_loc at, const char *fmt
  * failing pivot (gaussian.c; shared with the multivariate families). */
 size_t dv_chol_lower(const double *a, size_t d, double *l);
 
+/* Σ ψ(1 + β_i) over the eigenvalues β of the symmetric d×d B (b, symmetrised in place)
+ * by Σ_{k≥2} (−1)^k tr(B^k)/k when ‖B‖_F < 1/16, else −1; w holds 2d² doubles. */
+double dv_psi_eig_series(double *b, size_t d, double *w);
+
 /* Element i of a named vector in messages: "p[2]", "p_logits[3][2]", q["cat"]. */
 void dv_elem_name(char *buf, size_t size, const dv_name *nm, size_t i);
 /* The whole vector: "p", "p_logits[3]". */
