@@ -66,11 +66,25 @@ enum {
 _Static_assert((int)DV_M_NEYMAN_CHI2 == (int)B_NEYMAN_CHI2 && (int)DV_M_PSI == (int)B_PSI,
                "the binned measures follow dv_measure's order");
 
-static const char *const NAMES[NM] = {
-    "kl",          "reverse_kl",         "psi", "js",        "js_distance", "cross_entropy",
-    "hellinger",   "bhattacharyya",      "tv",  "linf",      "chi2",        "neyman_chi2",
-    "wasserstein", "wasserstein_normed", "ks",  "chi2_test",
-};
+/* The binned measures are named by measures.h; these are the sample and table ones. */
+static const char *const SAMPLE_NAMES[NM - NB_BINNED] = {
+    "wasserstein", "wasserstein_normed", "ks", "chi2_test"};
+
+static const char *measure_name(int m)
+{
+    return m < NB_BINNED ? dv_measure_name((dv_measure)m) : SAMPLE_NAMES[m - NB_BINNED];
+}
+
+/* The /drift measure called s[0..n), or -1. */
+static int find_measure(const char *s, size_t n)
+{
+    for (int k = NB_BINNED; k < NM; k++)
+        if (strlen(SAMPLE_NAMES[k - NB_BINNED]) == n &&
+            memcmp(SAMPLE_NAMES[k - NB_BINNED], s, n) == 0)
+            return k;
+    dv_measure m;
+    return dv_measure_lookup(s, n, &m) && (int)m < NB_BINNED ? (int)m : -1;
+}
 
 typedef uint32_t mset;
 #define MS(m) ((mset)1u << (unsigned)(m))
@@ -191,10 +205,7 @@ static bool read_measures(dv_req *r, dreq *q)
         if (!jv_is_string(e))
             return req_fail(r, E_WRONG_TYPE, p, "measures[%zu] is %s; it must be a name", i,
                             json_kind(e));
-        int found = -1;
-        for (int k = 0; k < NM && found < 0; k++)
-            if (strlen(NAMES[k]) == e->n && memcmp(NAMES[k], e->u.str, e->n) == 0)
-                found = k;
+        int found = find_measure(e->u.str, e->n);
         if (found < 0 &&
             (strcmp(e->u.str, "renyi") == 0 || strcmp(e->u.str, "tsallis") == 0))
             return req_fail(r, E_INVALID_PARAMETER, p,
@@ -232,11 +243,7 @@ static bool read_thresholds(dv_req *r, dreq *q)
         const jv_member *mb = &t->u.members[i];
         char p[256];
         ptr_member(p, sizeof p, "/thresholds", mb->key, mb->key_len);
-        int found = -1;
-        for (int k = 0; k < NM && found < 0; k++)
-            if (strlen(NAMES[k]) == mb->key_len &&
-                memcmp(NAMES[k], mb->key, mb->key_len) == 0)
-                found = k;
+        int found = find_measure(mb->key, mb->key_len);
         if (found < 0)
             return req_fail(r, E_UNKNOWN_MEASURE, p,
                             "no measure is called \"%.60s\"; thresholds are keyed by "
@@ -244,7 +251,7 @@ static bool read_thresholds(dv_req *r, dreq *q)
                             mb->key);
         if (!jv_is_number(&mb->val))
             return req_fail(r, E_WRONG_TYPE, p, "thresholds.%s is %s; it must be a number",
-                            NAMES[found], json_kind(&mb->val));
+                            measure_name(found), json_kind(&mb->val));
         q->thr[found] = mb->val.u.num;
     }
     return true;
@@ -958,7 +965,7 @@ static void emit_feature(jw *w, const dreq *q, const feat *f)
     for (int m = 0; m < NB_BINNED; m++) {
         if (!(f->have & MS(m)))
             continue;
-        jw_key(w, NAMES[m]);
+        jw_key(w, measure_name(m));
         jw_num(w, f->val[m]);
         any_inf = any_inf || isinf(f->val[m]);
     }
@@ -996,7 +1003,7 @@ static void emit_feature(jw *w, const dreq *q, const feat *f)
         for (int m = 0; m < NB_BINNED; m++) {
             if (!(f->have & MS(m)) || !isinf(f->val[m]))
                 continue;
-            jw_key(w, NAMES[m]);
+            jw_key(w, measure_name(m));
             jw_str(w, "a bin is empty on one side but not on the other; smoothing > 0 "
                       "keeps every measure finite");
         }
