@@ -1,5 +1,5 @@
 /*
- * fuzz_samples.c — the samples and labelled-object decoders (dist_in.c: support sets,
+ * fuzz_samples.c — the samples and labelled-object decoders (src/api/dists.c: support sets,
  * empirical counts, label matching). The first byte picks the route that reads them;
  * the rest is the body. The corpus holds bodies with p_samples / q_samples / samples and
  * {"label": weight} objects.

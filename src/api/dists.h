@@ -1,5 +1,5 @@
 /*
- * dist_in.h — discrete distributions from a request: arrays, labelled objects, samples
+ * dists.h — discrete distributions from a request: arrays, labelled objects, samples
  * and logits; matched by label or turned into empirical counts; validated by the core;
  * echoed back (support, empirical p/q, terms by label). Shared by /entropy, /kl, /js and
  * /cross-entropy so each handler is a few lines.

@@ -1,5 +1,5 @@
 /*
- * h_ops.c — the operational routes: liveness, readiness, metrics, the OpenAPI document.
+ * ops.c — the operational routes: liveness, readiness, metrics, the OpenAPI document.
  */
 #include "handlers.h"
 #include "metrics.h"

@@ -1,6 +1,6 @@
 /*
- * decode.c — the typed view of a decoded request body (see decode.h). The decoding
- * itself, limits and error precedence included, is json_stream.c.
+ * read.c — the typed view of a decoded request body (see read.h). The decoding itself,
+ * limits and error precedence included, is src/json/decoder.c.
  */
 #include "read.h"
 

@@ -1,5 +1,5 @@
 /*
- * json_stream.c — streaming JSON decoder (see json_stream.h).
+ * decoder.c — streaming JSON decoder (see decoder.h).
  *
  * Structure: a container-level state machine over bytes, an explicit stack of open
  * containers (no recursion), and scalar tokens that are read in place when a chunk holds

@@ -1,5 +1,5 @@
 /*
- * json_stream.h — the request body decoder: JSON text, fed in the chunks libmicrohttpd
+ * decoder.h — the request body decoder: JSON text, fed in the chunks libmicrohttpd
  * hands over, straight into a compact tree allocated for the request.
  *
  * Why not a general JSON library: request bodies are mostly long arrays of numbers, and a

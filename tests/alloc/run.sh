@@ -8,9 +8,9 @@
 #     preloaded, random allocation failures anywhere in the process for a few seconds
 #     under load: normal answers, 503 out_of_memory or closed connections only; the daemon
 #     survives, recovers and exits 0.
-# Usage: check_alloc.sh BIN.
+# Usage: tests/alloc/run.sh BIN.
 set -uo pipefail
-bin=$(realpath "${1:?usage: check_alloc.sh BIN}")
+bin=$(realpath "${1:?usage: tests/alloc/run.sh BIN}")
 cd "$(dirname "$0")/../.."
 make -s DEPS=0 SAN=1 alloc-test >build/alloc-build.log 2>&1 ||
   { tail -30 build/alloc-build.log; echo "check_alloc: build failed"; exit 1; }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# check_bench.sh BIN — the benchmark scripts still run: bench/run.sh --smoke (tiny inputs,
+# tests/bench-smoke/run.sh BIN — the benchmark scripts still run: bench/run.sh --smoke (tiny inputs,
 # a few seconds; baselines whose packages are missing are skipped with a message). Timings
 # never fail this check; a crash or a non-200 answer does.
 set -euo pipefail

@@ -2,7 +2,7 @@
 # Replays every fuzz target's seed corpus (fuzz/corpus/<target>/) and every past crash
 # (fuzz/regressions/<target>/) through the target's own checks, built with the normal
 # compiler and fuzz/replay_main.c under ASan + UBSan (make SAN=1 fuzz-replay), so CI needs
-# no clang. Any abort or sanitizer report fails. Usage: check_fuzz_replay.sh [BIN].
+# no clang. Any abort or sanitizer report fails. Usage: tests/fuzz-replay/run.sh [BIN].
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 make -s DEPS=0 SAN=1 fuzz-replay >build/fuzz-replay-build.log 2>&1 ||

@@ -6,9 +6,9 @@
 #  -Wl,-z,relro,-z,now, verified on the result rather than trusted.
 #  Behaviour (tests/hardening/hardening.py): API key checks, key never logged, world-readable
 #  key file warning, X-Request-Id sanitising, log lines that cannot be forged.
-# Usage: check_hardening.sh BIN.
+# Usage: tests/hardening/run.sh BIN.
 set -uo pipefail
-bin=$(realpath "${1:?usage: check_hardening.sh BIN}")
+bin=$(realpath "${1:?usage: tests/hardening/run.sh BIN}")
 cd "$(dirname "$0")/../.."
 status=0
 check() { if eval "$2"; then echo "  ok   $1"; else echo "  FAIL $1"; status=1; fi; }

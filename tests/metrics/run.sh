@@ -10,7 +10,7 @@
 #   (e) with --api-key-file, /metrics without the token → 401, with it → 200.
 # Usage: tests/metrics/run.sh build/divergenced     (run from anywhere; exits non-zero on failure)
 set -uo pipefail
-BIN=${1:?usage: check_metrics.sh BIN}
+BIN=${1:?usage: tests/metrics/run.sh BIN}
 BIN=$(realpath -m "$BIN")
 cd "$(dirname "$0")/../.."
 PY=/usr/bin/python3

@@ -5,7 +5,7 @@
 # shows exactly those requests (bounded wait); prints the query results. Stops both by PID.
 # Usage: tests/prometheus/run.sh build/divergenced
 set -uo pipefail
-BIN=${1:?usage: check_prometheus.sh BIN}
+BIN=${1:?usage: tests/prometheus/run.sh BIN}
 BIN=$(realpath -m "$BIN")
 cd "$(dirname "$0")/../.."
 PY=/usr/bin/python3

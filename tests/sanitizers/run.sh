@@ -3,7 +3,7 @@
 # (make SAN=1 → build/san/, -fno-sanitize-recover=all). Every sanitizer report — from a
 # test binary or from a daemon the integration suite starts — is written under
 # build/san/reports/ (log_path), so a report fails this check even when the process that
-# made it was killed or its stderr went nowhere. Usage: check_san.sh [BIN] (BIN unused).
+# made it was killed or its stderr went nowhere. Usage: tests/sanitizers/run.sh [BIN] (BIN unused).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 reports=build/san/reports

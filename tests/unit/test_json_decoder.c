@@ -234,7 +234,7 @@ static void differential(void **state)
         mutate(buf, &n, sizeof buf);
         check(buf, n);
     }
-    fprintf(stderr, "json_stream: %lu bodies (%lu accepted) vs jansson, whole/bytewise/random "
+    fprintf(stderr, "json decoder: %lu bodies (%lu accepted) vs jansson, whole/bytewise/random "
             "chunks: %lu disagreements\n", g_cases, g_accepted, g_failures);
     assert_int_equal(g_failures, 0);
 }
