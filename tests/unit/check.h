@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "divergence.h"
 
@@ -49,6 +50,13 @@ static inline char *test_data(const char *name)
         fail_msg("cannot read %s (run from the repository root or set DV_TEST_DATA)", path);
     buf[len] = '\0';
     return buf;
+}
+
+/* The line after the one s points into (or the end of the text). */
+static inline char *next_line(char *s)
+{
+    char *e = strchr(s, '\n');
+    return e ? e + 1 : s + strlen(s);
 }
 
 /* The error's location is (arg, member, i, j); member NULL = the argument itself. */

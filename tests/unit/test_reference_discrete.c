@@ -142,12 +142,6 @@ static void check(int q, const char *cname, const char *what, double got, double
     }
 }
 
-static char *next_line(char *s)
-{
-    char *e = strchr(s, '\n');
-    return e ? e + 1 : s + strlen(s);
-}
-
 /* "ref Q nats bits hartleys" or "ref Q inf I". */
 static void check_ref(char **s, int q, const char *cname, dv_value got, bool logits)
 {

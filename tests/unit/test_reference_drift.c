@@ -83,12 +83,6 @@ static void check_p(int f, const char *cname, double got, double ref)
     }
 }
 
-static char *next_line(char *s)
-{
-    char *e = strchr(s, '\n');
-    return e ? e + 1 : s + strlen(s);
-}
-
 /* Expects the line at *s to start with `tag`; returns the text after it. */
 static char *expect(char **s, const char *tag)
 {

@@ -19,30 +19,13 @@
 
 #include <cmocka.h>
 
+#include "check.h"
+
 #include "families.h"
 
 #define REL_TOL 1e-12
 #define MAXG 256
 #define MAXV 16
-
-static char *read_all(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = len >= 0 ? malloc((size_t)len + 1) : NULL;
-    if (buf && fread(buf, 1, (size_t)len, f) != (size_t)len) {
-        free(buf);
-        buf = NULL;
-    }
-    if (buf)
-        buf[len] = '\0';
-    fclose(f);
-    return buf;
-}
 
 typedef struct group {
     char name[96];
@@ -154,12 +137,7 @@ static void check_one(const char *tag, const char *gname, const char *line_copy,
 static void test_reference(void **state)
 {
     (void)state;
-    const char *dir = getenv("DV_TEST_DATA");
-    char path[512];
-    snprintf(path, sizeof path, "%s/reference_families.txt", dir ? dir : "tests/data");
-    char *buf = read_all(path);
-    if (!buf)
-        fail_msg("cannot read %s", path);
+    char *buf = test_data("reference_families.txt");
     int ncases = 0;
     const char *dpath = getenv("DV_TEST_DUMP");
     dump = dpath ? fopen(dpath, "w") : NULL;

@@ -36,12 +36,6 @@ typedef struct tdist {
     size_t n;
 } tdist;
 
-static char *next_line(char *s)
-{
-    char *e = strchr(s, '\n');
-    return e ? e + 1 : s + strlen(s);
-}
-
 static bool starts(const char *s, const char *prefix)
 {
     return strncmp(s, prefix, strlen(prefix)) == 0;
