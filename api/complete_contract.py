@@ -1,8 +1,11 @@
 #!/usr/bin/python3
-"""Adds a `head` operation to every path of api/openapi.yaml that has `get` but no
-`head` (SPEC §3.2: HEAD is answered on every GET route, so the contract declares it):
-the GET's tags and security, its 2xx/304 statuses with their headers and no body, its
-other responses as they are. Idempotent; run after adding a GET route."""
+"""Completes api/openapi.yaml with what every route has by construction; run it after
+adding a route (idempotent):
+- a `head` operation on every path that has `get` (SPEC §3.2: HEAD is answered on every
+  GET route): the GET's tags and security, its 2xx/304 statuses with their headers and no
+  body, its other responses as they are;
+- `multipart/form-data` (MultipartBody, SPEC §10) beside `application/json` in every
+  POST request body, since every compute route takes both."""
 import re
 import sys
 
@@ -45,4 +48,19 @@ for ln in s.split("\n"):
     out.append(ln)
 if todo:
     sys.exit("no options block to insert HEAD before for: %s" % ", ".join(todo))
+
+# multipart/form-data beside application/json in every POST request body
+lines, out, method, in_body = out, [], None, False
+for i, ln in enumerate(lines):
+    m = re.match(r"^    (get|head|post|put|patch|delete|options):", ln)
+    if m:
+        method = m.group(1)
+    if method == "post" and ln == "      requestBody:":
+        in_body = True
+    out.append(ln)
+    if in_body and ln == "        content:":
+        in_body = False
+        if "multipart/form-data" not in lines[i + 1]:
+            out += ["          multipart/form-data:", "            schema:",
+                    "              $ref: '#/components/schemas/MultipartBody'"]
 open(p, "w", encoding="utf-8").write("\n".join(out))
