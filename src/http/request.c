@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 
+#include "bpipe.h"
 #include "form.h"
 #include "route.h"
 
@@ -78,14 +79,39 @@ static bool start_stream(dv_req *r)
     return r->stream != NULL || r->form != NULL;
 }
 
-void req_feed(dv_req *r, const char *data, size_t n)
+static void feed_now(void *ctx, const char *data, size_t n)
 {
-    if (!start_stream(r))
-        return;
+    dv_req *r = ctx;
     if (r->form)
         form_feed(r->form, data, n);
     else
         jp_feed(r->stream, data, n);
+}
+
+/* A body past PIPE_AFTER bytes is decoded on a second thread from then on (bpipe.h):
+ * the event thread goes back to reading the socket while it decodes. The decoder then
+ * owns the arena until req_drain; the event thread touches neither. */
+enum { PIPE_AFTER = 1024 * 1024 };
+
+void req_feed(dv_req *r, const char *data, size_t n)
+{
+    if (!start_stream(r))
+        return;
+    if (!r->pipe && !r->pipe_tried && r->body_len > PIPE_AFTER) {
+        r->pipe_tried = true;
+        r->pipe = bpipe_start(feed_now, r);
+    }
+    if (r->pipe)
+        bpipe_put(r->pipe, data, n);
+    else
+        feed_now(r, data, n);
+}
+
+void req_drain(dv_req *r)
+{
+    if (r->pipe)
+        bpipe_finish(r->pipe);
+    r->pipe = NULL;
 }
 
 /* The decoder's error kinds as problems (the codec knows nothing of HTTP). */
@@ -110,6 +136,7 @@ bool req_parse(dv_req *r)
             return false;
         req_feed(r, r->body ? r->body : "", r->body ? r->body_len : 0);
     }
+    req_drain(r);
     if (r->form) {
         form_error fe;
         if (form_finish(r->form, &r->json, &fe))
@@ -177,6 +204,7 @@ void req_finalize(dv_req *r)
 
 void req_release(dv_req *r)
 {
+    req_drain(r); /* the decoder thread is done with the arena before it goes */
     arena_release(&r->mem);
     jw_free(&r->out);
     free(r->body);

@@ -42,6 +42,8 @@ typedef struct dv_req {
     const char *body_type; /* the request's Content-Type (libmicrohttpd's copy), or NULL */
     jparser *stream;       /* the streaming decoder; lives in (and is released with) mem */
     struct form *form; /* the multipart decoder instead, for multipart/form-data bodies */
+    struct bpipe *pipe; /* a large body's decoding thread (request.c), or NULL */
+    bool pipe_tried;
     const jv *json;    /* the decoded body (an object), in the arena */
 
     /* outcome */
@@ -86,8 +88,11 @@ bool req_adopt(dv_req *r, void *obj, void (*dispose)(void *));
 /* The writer for a 200 JSON body. */
 jw *req_json(dv_req *r);
 
-/* Feeds the next chunk of the body to the streaming decoder (created on first use). */
+/* Feeds the next chunk of the body to the streaming decoder (created on first use); past
+ * the first megabyte, through a decoding thread. */
 void req_feed(dv_req *r, const char *data, size_t n);
+/* Waits until every chunk fed has been decoded (req_parse and req_release call it). */
+void req_drain(dv_req *r);
 /* Finishes decoding the body — the chunks already fed, or else r->body (r->body_len
  * bytes) in one go — into r->json, or records the decoder's problem: 400 malformed_json
  * (with line and column), 413 for more than --max-elements numbers, 422 non_finite, 503

@@ -563,6 +563,7 @@ bool server_start(const dv_config *cfg, const route_table *table)
                 cfg->bind);
         return false;
     }
+    workers_start(); /* before the event threads exist that read g_nworkers */
     g_daemon = MHD_start_daemon(
         flags, cfg->port, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, &ss,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads > 1 ? cfg->threads : 0),
@@ -574,9 +575,8 @@ bool server_start(const dv_config *cfg, const route_table *table)
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024, MHD_OPTION_NOTIFY_COMPLETED,
         on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
         MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
-    if (g_daemon)
-        workers_start();
     if (!g_daemon) {
+        workers_stop();
         fprintf(stderr, "divergenced: cannot listen on %s:%u: %s\n", cfg->bind,
                 (unsigned)cfg->port, strerror(errno));
         return false;

@@ -165,24 +165,59 @@ static inline bool is_digit(char c)
     return (unsigned)(c - '0') < 10u;
 }
 
-/* Eight ASCII digits at p → their value, with a handful of 64-bit operations (SWAR);
- * false when any of the eight bytes is not a digit. */
-static inline bool eight_digits(const char *p, uint64_t *v)
+static const uint64_t pow10_u64[] = {1u,      10u,      100u,      1000u,     10000u,
+                                     100000u, 1000000u, 10000000u, 100000000u};
+
+/* Eight ASCII digits, byte 0 the most significant, minus '0' each → their value:
+ * pairs, then quads, then all eight. */
+static inline uint64_t swar_value(uint64_t x)
+{
+    x = x * 10 + (x >> 8);
+    return (((x & 0x000000ff000000ffu) * (100 + (1000000ull << 32))) +
+            (((x >> 16) & 0x000000ff000000ffu) * (1 + (10000ull << 32)))) >>
+           32;
+}
+
+/* The leading run of up to eight ASCII digits at p (eight bytes must be readable) → its
+ * length, and its value in *v, with a handful of 64-bit operations (SWAR) instead of a
+ * loop and a branch per digit. */
+static inline unsigned digit_run(const char *p, uint64_t *v)
 {
     uint64_t x;
     memcpy(&x, p, 8);
-    /* every byte 0x30..0x39: high nibble 3, and adding 6 does not carry into it */
-    if (((x & 0xf0f0f0f0f0f0f0f0u) |
-         (((x + 0x0606060606060606u) & 0xf0f0f0f0f0f0f0f0u) >> 4)) != 0x3333333333333333u)
-        return false;
-    x -= 0x3030303030303030u;
-    /* little-endian: byte 0 is the most significant digit. Pairs, then quads, then all. */
-    x = x * 10 + (x >> 8);
-    x = (((x & 0x000000ff000000ffu) * (100 + (1000000ull << 32))) +
-         (((x >> 16) & 0x000000ff000000ffu) * (1 + (10000ull << 32)))) >>
-        32;
-    *v = x;
-    return true;
+    /* A byte is a digit iff its high nibble is 3 and adding 6 does not carry into it. A
+     * carry out of a non-digit byte (≥ 0xfa) can only spoil the bytes after it, which the
+     * run does not use (little-endian: byte 0 is the first character). */
+    uint64_t bad = ((x & 0xf0f0f0f0f0f0f0f0u) ^ 0x3030303030303030u) |
+                   (((x + 0x0606060606060606u) & 0xf0f0f0f0f0f0f0f0u) ^ 0x3030303030303030u);
+    if (bad == 0) { /* the common case of a long number: no shift, no table */
+        *v = swar_value(x - 0x3030303030303030u);
+        return 8;
+    }
+    /* bit 7 of each byte that is not zero; the first one ends the run */
+    bad = (bad | ((bad & 0x7f7f7f7f7f7f7f7fu) + 0x7f7f7f7f7f7f7f7fu)) & 0x8080808080808080u;
+    unsigned len = (unsigned)__builtin_ctzll(bad) / 8;
+    /* The run's bytes move to the top; the zero bytes shifted in are leading zeros. The
+     * borrow of the subtraction runs upwards only, from bytes past the run. */
+    *v = len ? swar_value((x - 0x3030303030303030u) << (8 * (8 - len))) : 0;
+    return len;
+}
+
+/* Appends the digits at s[*i..] to *w, up to eight at a time while w has room for eight
+ * more (19 in all); returns how many were taken. The caller's scalar loop takes the rest. */
+static inline int digit_runs(const char *s, size_t n, size_t *i, uint64_t *w, int nd)
+{
+    int taken = 0;
+    while (nd + taken <= 11 && *i + 8 <= n) {
+        uint64_t v;
+        unsigned len = digit_run(s + *i, &v);
+        *w = *w * pow10_u64[len] + v;
+        *i += len;
+        taken += (int)len;
+        if (len < 8)
+            break;
+    }
+    return taken;
 }
 
 size_t dv_parse_json_number(const char *s, size_t n, double *out)
@@ -202,14 +237,8 @@ size_t dv_parse_json_number(const char *s, size_t n, double *out)
     if (s[i] == '0') {
         i++;
     } else {
+        nd += digit_runs(s, n, &i, &w, nd);
         while (i < n && is_digit(s[i])) {
-            uint64_t v8;
-            if (nd <= 11 && i + 8 <= n && eight_digits(s + i, &v8)) {
-                w = w * 100000000u + v8;
-                nd += 8;
-                i += 8;
-                continue;
-            }
             unsigned d = (unsigned)(s[i] - '0');
             if (nd < 19) {
                 w = w * 10 + d;
@@ -225,15 +254,13 @@ size_t dv_parse_json_number(const char *s, size_t n, double *out)
         i++;
         if (i >= n || !is_digit(s[i]))
             return 0;
+        if (w == 0) /* leading zeros are not significant digits */
+            for (; i < n && s[i] == '0'; i++)
+                dexp--;
+        int taken = digit_runs(s, n, &i, &w, nd);
+        nd += taken;
+        dexp -= taken;
         while (i < n && is_digit(s[i])) {
-            uint64_t v8;
-            if (w != 0 && nd <= 11 && i + 8 <= n && eight_digits(s + i, &v8)) {
-                w = w * 100000000u + v8;
-                nd += 8;
-                dexp -= 8;
-                i += 8;
-                continue;
-            }
             unsigned d = (unsigned)(s[i] - '0');
             if (nd < 19) {
                 if (w != 0 || d != 0) {

@@ -781,6 +781,14 @@ bad("json/nesting-absurd", "/gaussian-kl", 400, "malformed_json",
     raw_gen=[['{"p": ', 1], ["[", 200000], ["]", 200000], ["}", 1]])
 bad("json/nesting-absurd-unclosed", "/batch/categorical-kl", 400, "malformed_json",
     raw_gen=[['{"p_logits": ', 1], ["[", 100000]])
+# Past the first megabyte a body is decoded on a second thread (src/util/bpipe.c): the
+# errors found there keep their line, column and pointer.
+bad("json/error-past-1mb", "/kl", 400, "malformed_json",
+    raw_gen=[['{"p": [', 1], ["0.5, ", 300000], ["x]}", 1]],
+    detail=["line 1, column 1500008"])
+bad("json/non-finite-past-1mb", "/kl", 422, "non_finite", pointer="/p/300000",
+    raw_gen=[['{"p": [', 1], ["0.5, ", 300000], ['1e999], "q": [1]}', 1]],
+    detail=["line 1, column 1500008"])
 # 415
 bad("media/text-plain", "/kl", 415, "unsupported_media_type",
     body={"p": [1], "q": [1]}, content_type="text/plain")
