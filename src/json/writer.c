@@ -193,10 +193,14 @@ void jw_bool(jw *w, bool b)
 
 void jw_uint(jw *w, uint64_t x)
 {
-    char tmp[24];
-    int n = snprintf(tmp, sizeof tmp, "%llu", (unsigned long long)x);
+    char tmp[20]; /* 2^64 − 1 has 20 digits; written from the end */
+    size_t i = sizeof tmp;
+    do {
+        tmp[--i] = (char)('0' + x % 10);
+        x /= 10;
+    } while (x);
     sep(w);
-    jw_raw(w, tmp, (size_t)n);
+    jw_raw(w, tmp + i, sizeof tmp - i);
 }
 
 void jw_num(jw *w, double x)

@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -75,12 +76,125 @@ static bool reads_back(const char *dig, int nd, int e10, bool neg, double x)
         t[o++] = '-';
     memcpy(t + o, dig, (size_t)nd);
     o += nd;
-    o += snprintf(t + o, sizeof t - (size_t)o, "e%d", e10 - nd + 1);
+    t[o++] = 'e';
+    int e = e10 - nd + 1;
+    if (e < 0) {
+        t[o++] = '-';
+        e = -e;
+    }
+    char d[8];
+    int k = 0;
+    do {
+        d[k++] = (char)('0' + e % 10);
+        e /= 10;
+    } while (e);
+    while (k)
+        t[o++] = d[--k];
     double y;
     return dv_parse_json_number(t, (size_t)o, &y) == (size_t)o && same_bits(x, y);
 }
 
-int numfmt_shortest(char *out, double x)
+/*
+ * The nd (15, 16 or 17) significant digits of x > 0 correctly rounded, ties to even — what
+ * %.{nd-1}e prints — and the decimal exponent, in exact integer arithmetic, for
+ * 1e-15 ≤ x < 2^128 (normal doubles); false elsewhere (the caller asks snprintf).
+ *
+ * x = m·2^e; D = round(x·10^q) with q = nd − 1 − k, k = ⌊log10 x⌋, so D has nd digits.
+ * For q ≥ 0, x·10^q = m·5^q·2^(e+q), and m·5^q < 2^128 while q ≤ 32; for q < 0 it is
+ * (m·2^e) / 10^−q, all in 128 bits while x < 2^128. Either way quotient and remainder are
+ * exact, so the rounding is too. k is estimated from the binary exponent (it is k or k − 1) and
+ * corrected when D comes out with one digit too many.
+ */
+typedef unsigned __int128 u128;
+
+static const uint64_t pow5_64[28] = {
+    1u, 5u, 25u, 125u, 625u, 3125u, 15625u, 78125u, 390625u, 1953125u, 9765625u,
+    48828125u, 244140625u, 1220703125u, 6103515625u, 30517578125u, 152587890625u,
+    762939453125u, 3814697265625u, 19073486328125u, 95367431640625u, 476837158203125u,
+    2384185791015625u, 11920928955078125u, 59604644775390625u, 298023223876953125u,
+    1490116119384765625u, 7450580596923828125u};
+
+static u128 pow5(int q) /* q ≤ 54 */
+{
+    return q <= 27 ? pow5_64[q] : (u128)pow5_64[27] * pow5_64[q - 27];
+}
+
+/* v < 10^8 as eight ASCII digits, two at a time (two short chains instead of one long). */
+static void eight_digits(char *out, uint32_t v)
+{
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+                                "25262728293031323334353637383940414243444546474849"
+                                "50515253545556575859606162636465666768697071727374"
+                                "75767778798081828384858687888990919293949596979899";
+    uint32_t a = v / 10000u, b = v % 10000u;
+    memcpy(out, pairs + 2 * (a / 100u), 2);
+    memcpy(out + 2, pairs + 2 * (a % 100u), 2);
+    memcpy(out + 4, pairs + 2 * (b / 100u), 2);
+    memcpy(out + 6, pairs + 2 * (b % 100u), 2);
+}
+
+static const uint64_t pow10_64[18] = {
+    1u, 10u, 100u, 1000u, 10000u, 100000u, 1000000u, 10000000u, 100000000u, 1000000000u,
+    10000000000u, 100000000000u, 1000000000000u, 10000000000000u, 100000000000000u,
+    1000000000000000u, 10000000000000000u, 100000000000000000u};
+
+static bool exact_digits(double x, int nd, char dig[17], int *e10)
+{
+    uint64_t bits;
+    memcpy(&bits, &x, sizeof bits);
+    int be = (int)(bits >> 52 & 0x7ff);
+    if (be == 0 || be == 0x7ff)
+        return false;
+    uint64_t m = (bits & (((uint64_t)1 << 52) - 1)) | (uint64_t)1 << 52;
+    int e = be - 1075;
+    int k = (int)floor((e + 52) * 0.30102999566398120); /* x ∈ [2^(e+52), 2^(e+53)) */
+    for (int tries = 0; tries < 2; tries++, k++) {
+        int q = nd - 1 - k;
+        u128 d;
+        int cmp; /* the remainder against one half: −1, 0, 1 */
+        if (q >= 0) {
+            if (q > 32)
+                return false;
+            u128 n = (u128)m * pow5(q);
+            int sh = -(e + q);
+            if (sh <= 0) { /* an integer already (x·10^q < 2^57, so −sh ≤ 4) */
+                d = n << -sh;
+                cmp = -1;
+            } else {
+                if (sh > 120)
+                    return false;
+                d = n >> sh;
+                u128 rem = n & (((u128)1 << sh) - 1), half = (u128)1 << (sh - 1);
+                cmp = rem < half ? -1 : rem > half;
+            }
+        } else {
+            /* x·10^q = (m·2^e) / 10^−q; a negative e joins the divisor */
+            int down = -q + (e < 0 ? -e : 0); /* the divisor: 5^−q · 2^down < 2^127 */
+            if (e > 74 || -q > 38 || down + (-q * 2322 + 999) / 1000 > 126)
+                return false;
+            u128 n = (u128)m << (e > 0 ? e : 0);
+            u128 div = pow5(-q) << down, twice = (n % div) * 2;
+            d = n / div;
+            cmp = twice < div ? -1 : twice > div;
+        }
+        if (cmp > 0 || (cmp == 0 && (d & 1)))
+            d++;
+        if (d >= pow10_64[nd])
+            continue; /* one digit too many: k was one too small */
+        /* D as 17 digits (nd < 17: scaled up, trailing zeros), in three groups */
+        uint64_t v = (uint64_t)d * pow10_64[17 - nd], hi = v / 100000000u;
+        dig[0] = (char)('0' + hi / 100000000u);
+        eight_digits(dig + 1, (uint32_t)(hi % 100000000u));
+        eight_digits(dig + 9, (uint32_t)(v % 100000000u));
+        *e10 = k;
+        return true;
+    }
+    return false;
+}
+
+/* The same with snprintf for the digits, where exact_digits does not reach (zero,
+ * subnormals, |x| < 1e-15, |x| ≥ 2^128). */
+static int shortest_by_printf(char *out, double x)
 {
     char e[40];
     snprintf(e, sizeof e, "%.16e", x); /* [-]d.dddddddddddddddde±XX */
@@ -127,6 +241,22 @@ int numfmt_shortest(char *out, double x)
             return layout(out, neg, r, prec, re, prec);
     }
     return layout(out, neg, dig, 17, e10, 17);
+}
+
+int numfmt_shortest(char *out, double x)
+{
+    bool neg = signbit(x);
+    if (fpclassify(x) == FP_ZERO) /* %.15g prints "0" or "-0" */
+        return layout(out, neg, "0", 1, 0, 15);
+    char dig[17];
+    int e10;
+    for (int prec = 15; prec <= 17; prec++) {
+        if (!exact_digits(fabs(x), prec, dig, &e10))
+            return shortest_by_printf(out, x);
+        if (prec == 17 || reads_back(dig, prec, e10, neg, x))
+            return layout(out, neg, dig, prec, e10, prec);
+    }
+    return 0; /* not reached: prec 17 always returns */
 }
 
 void numfmt_msg(char *buf, size_t size, double x)

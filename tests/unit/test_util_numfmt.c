@@ -1,8 +1,8 @@
 /*
  * test_util_numfmt.c — numfmt_shortest against the plain definition it replaces: the first
  * of snprintf %.15g / %.16g / %.17g that strtod reads back to the same double. Text must
- * be identical, on random bit patterns, random values in [0, 1), integers, powers of ten
- * and values near them. `build/tests/test_util_numfmt N` runs N cases; --bench times both.
+ * be identical, on random bit patterns, random values in [0, 1), integers (also past 2^53),
+ * powers of ten and values near them, and halves and quarters near 1e15 (exact ties). `build/tests/test_util_numfmt N` runs N cases; --bench times both.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -45,12 +45,16 @@ static double sample(unsigned long i)
 {
     uint64_t b = rnd();
     double d;
-    switch (i % 6) {
+    switch (i % 9) {
     case 0: memcpy(&d, &b, sizeof d); return d;
     case 1: return (double)(b >> 11) * 0x1p-53;
     case 2: return (double)(int64_t)(b % 2000001) - 1000000.0;
     case 3: return pow(10.0, (double)(int)(b % 600) - 300);
     case 4: return nextafter(pow(10.0, (double)(int)(b % 40) - 20), (b >> 40) & 1 ? 0 : 1e300);
+    /* 53-bit integers over 2^k near 1e15: the 17th digit is then often an exact tie */
+    case 6: return (double)(b >> 11) * pow(2.0, -(double)(b % 4));
+    /* integers past 2^53 (the division branch of the exact 17-digit path) */
+    case 7: return (double)(b >> (b % 64 | 1)) * 0x1p20;
     default: return (double)(b >> 11) * 0x1p-53 * pow(2.0, (double)(int)(b % 200) - 100);
     }
 }
