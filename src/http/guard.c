@@ -41,6 +41,8 @@ struct guard_conn {
     gstate state;       /* under g_mu */
     double since;       /* when the state began (monotonic s), under g_mu */
     uint64_t idle_mark; /* TCP bytes received when the connection became idle */
+    uint64_t consumed;  /* bytes of the requests done, when known exactly (event thread) */
+    bool consumed_unknown; /* a request's size was not known: ask the kernel from now on */
     _Atomic uint64_t body_bytes;
     dv_req *r;   /* the request in progress (G_BODY … G_BUSY), under g_mu */
     bool shut;   /* shut down by the guard */
@@ -174,11 +176,17 @@ void guard_busy(guard_conn *g)
     pthread_mutex_unlock(&g_mu);
 }
 
-void guard_done(guard_conn *g)
+void guard_done(guard_conn *g, uint64_t request_bytes)
 {
     if (!g)
         return;
-    uint64_t mark = bytes_received(g->fd);
+    /* Every byte the client sent so far belongs to the requests done (a pipelined head
+     * already in counts as arrived, as it should). Counting them here saves a
+     * getsockopt per request; the kernel is asked only once a size was not known. */
+    if (request_bytes == GUARD_UNKNOWN_SIZE)
+        g->consumed_unknown = true;
+    g->consumed += request_bytes;
+    uint64_t mark = g->consumed_unknown ? bytes_received(g->fd) : g->consumed;
     pthread_mutex_lock(&g_mu);
     g->state = G_IDLE;
     g->since = now_s();

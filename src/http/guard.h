@@ -12,8 +12,9 @@
  *    wakes libmicrohttpd, which then closes it and frees the slot.
  *  - --header-timeout: a request head that takes longer is cut with 408 (written by the
  *    guard; libmicrohttpd has not seen a request yet). The head's start is the first
- *    byte past the previous request, read from the kernel's TCP_INFO byte count, so an
- *    idle keep-alive connection is governed by --timeout alone.
+ *    byte past the previous request: the kernel's TCP_INFO count of bytes received
+ *    passing the sum of the requests' sizes (head + body), so an idle keep-alive
+ *    connection is governed by --timeout alone.
  *  - --body-min-rate: a body that has taken 20 s and averages fewer bytes per second is
  *    cut with 408, as Apache's mod_reqtimeout does.
  *  - the lingering close of an answer decided from the head: after libmicrohttpd has
@@ -29,6 +30,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "config.h"
 #include "request.h"
@@ -57,8 +59,11 @@ void guard_body(guard_conn *g, size_t n);
 void guard_linger(guard_conn *g);
 /* The body is complete: the request computes and answers (no deadline, only departure). */
 void guard_busy(guard_conn *g);
-/* The request is over (before r is freed): the connection waits for the next one. */
-void guard_done(guard_conn *g);
+/* The request is over (before r is freed): the connection waits for the next one.
+ * request_bytes: the request's size on the wire (head and body), or GUARD_UNKNOWN_SIZE
+ * (a chunked body, an aborted request), after which the connection asks the kernel. */
+#define GUARD_UNKNOWN_SIZE UINT64_MAX
+void guard_done(guard_conn *g, uint64_t request_bytes);
 
 /* True when the guard cut r (its 408 is already written): the caller drops its work. */
 bool guard_was_cut(const dv_req *r);

@@ -68,6 +68,8 @@ typedef struct dv_req {
     atomic_bool cut;          /* the connection guard answered 408 and shut the socket */
     struct guard_conn *guard; /* server.c: the connection's guard entry, or NULL */
     int offload;              /* server.c: 0 none, 1 queued to a worker, 2 executed there */
+    size_t head_bytes;        /* server.c: the request head's size on the wire, 0 unknown */
+    bool chunked;             /* server.c: the body comes with Transfer-Encoding */
 
     char request_id[129];
     struct timespec start;

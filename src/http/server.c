@@ -362,11 +362,10 @@ static bool decide_early(struct MHD_Connection *c, dv_req *r)
 }
 
 /* Whether the request announces a body (a non-zero Content-Length, or chunked). */
-static bool has_body(struct MHD_Connection *c)
+static bool has_body(struct MHD_Connection *c, const dv_req *r)
 {
     const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-    return MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding") != NULL ||
-           (cl && strspn(cl, " 0") != strlen(cl));
+    return r->chunked || (cl && strspn(cl, " 0") != strlen(cl));
 }
 
 /* A client that waits for "100 Continue" before it sends its body (curl does for large
@@ -409,6 +408,7 @@ static enum MHD_Result begin_request(struct MHD_Connection *c, const char *url,
     r->route = route_find(g_routes, url, &r->route_index);
     request_id(r, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Request-Id"));
     r->if_none_match = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
+    r->chunked = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding") != NULL;
     r->guard = guard_of(c);
     guard_request(r->guard, r);
     if (!decide_early(c, r))
@@ -420,7 +420,7 @@ static enum MHD_Result begin_request(struct MHD_Connection *c, const char *url,
      * for 100 Continue sends no body). Without a body, the answer goes at the final
      * callback and the connection stays alive (a CORS preflight need not cost a new
      * connection). */
-    if (has_body(c)) {
+    if (has_body(c, r)) {
         if (!expects_continue(c))
             guard_linger(r->guard);
         return respond(c, r);
@@ -434,6 +434,9 @@ static enum MHD_Result finish_request(struct MHD_Connection *c, dv_req *r)
 {
     if (r->responded || r->offload == 1)
         return MHD_YES;
+    const union MHD_ConnectionInfo *hs =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+    r->head_bytes = hs ? hs->header_size : 0;
     if (r->offload == 0) {
         guard_busy(r->guard);
         if (guard_was_cut(r))
@@ -483,7 +486,10 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
     if (!r)
         return;
     double secs = since(&r->start);
-    guard_done(r->guard);
+    /* The request's size on the wire, for the guard: known exactly for a complete request
+     * with no body or a Content-Length one (a chunked body's framing is not counted). */
+    bool sized = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK && r->head_bytes > 0 && !r->chunked;
+    guard_done(r->guard, sized ? r->head_bytes + r->bytes_in : GUARD_UNKNOWN_SIZE);
     if (guard_was_cut(r)) { /* the guard wrote its 408: count and log it as answered */
         r->responded = true;
         r->failed = true;
