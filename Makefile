@@ -18,6 +18,10 @@ ifeq ($(SAN),1)
 BUILD   := build/san
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 OPT     := -O1
+else ifeq ($(SAN),thread)
+BUILD   := build/tsan
+SANFLAGS := -fsanitize=thread -fno-omit-frame-pointer
+OPT     := -O1
 else
 BUILD   := build
 SANFLAGS :=

@@ -110,7 +110,6 @@ void guard_close(guard_conn *g)
 {
     if (!g)
         return;
-    assert(g_count > 0);
     linger_fd *l = NULL;
     if (g->linger && !g->shut) {
         l = malloc(sizeof *l);
@@ -122,6 +121,7 @@ void guard_close(guard_conn *g)
             l->until = now_s() + LINGER_SECONDS;
     }
     pthread_mutex_lock(&g_mu);
+    assert(g_count > 0);
     if (l) {
         l->next = g_lingering;
         g_lingering = l;
