@@ -13,6 +13,7 @@
  */
 #include <assert.h>
 #include <float.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -895,6 +896,54 @@ static bool positions_sorted(const double *pos, size_t n)
     return true;
 }
 
+/*
+ * The measures the single-measure cores answer (kl, js and cross-entropy as /kl, /js and
+ * /cross-entropy compute them, bit for bit, and the reverse KL when the main pass does
+ * not form it). They share nothing with the main pass but the read-only inputs, so from
+ * PARALLEL_MIN categories on they run on a second thread meanwhile: each value is
+ * computed by the same operations in the same order either way.
+ */
+enum { PARALLEL_MIN = 1 << 16 };
+
+typedef struct singles_job {
+    const dv_dist *p, *q;
+    dv_measure_set set;
+    double *const *terms;
+    bool kl, js, ce, rkl; /* which to compute */
+    dv_mvalue out_kl, out_rkl, out_ce;
+    double out_js;
+} singles_job;
+
+static void *singles_run(void *arg)
+{
+    singles_job *j = arg;
+    const dv_dist *p = j->p, *q = j->q;
+    double *const *terms = j->terms;
+    dv_measure_set set = j->set;
+    dv_mvalue kl = mv_fin(0.0);
+    if (j->kl)
+        kl = from_value(dv_kl(p, q, (set & DV_MSET(DV_M_KL)) ? terms[DV_M_KL] : NULL));
+    j->out_kl = kl;
+    j->out_js = j->js ? dv_js(p, q, (set & DV_MSET(DV_M_JS)) ? terms[DV_M_JS] : NULL) : 0.0;
+    j->out_ce = mv_fin(0.0);
+    if (j->ce) {
+        if (terms[DV_M_CROSS_ENTROPY])
+            j->out_ce = from_value(dv_cross_entropy(p, q, terms[DV_M_CROSS_ENTROPY]));
+        else if (kl.cause != DV_INF_NONE)
+            j->out_ce = kl;
+        else /* what dv_cross_entropy computes: H(P) + D(P‖Q), same operations */
+            j->out_ce = mv_fin(kl.value + dv_entropy(p, NULL));
+    }
+    j->out_rkl = mv_fin(0.0);
+    if (j->rkl) {
+        dv_value v =
+            dv_kl(q, p, (set & DV_MSET(DV_M_REVERSE_KL)) ? terms[DV_M_REVERSE_KL] : NULL);
+        j->out_rkl = v.inf_index != DV_NO_INDEX ? mv_inf(DV_INF_P_ZERO, v.inf_index)
+                                                : mv_fin(v.nats);
+    }
+    return NULL;
+}
+
 size_t dv_measures_work_size(const dv_measures_req *req, size_t n)
 {
     if (!(req->set & DV_MSET(DV_M_WASSERSTEIN)) || !req->positions ||
@@ -1002,8 +1051,6 @@ dv_status dv_measures(const dv_dist *p, const dv_dist *q, const dv_measures_req 
     bool need_rkl = set & (DV_MSET(DV_M_REVERSE_KL) | DV_MSET(DV_M_PSI));
     bool need_js = set & (DV_MSET(DV_M_JS) | DV_MSET(DV_M_JS_DISTANCE));
     bool need_ce = set & DV_MSET(DV_M_CROSS_ENTROPY);
-    dv_mvalue kl = mv_fin(0.0), rkl = mv_fin(0.0), ce = mv_fin(0.0);
-    double js = 0.0;
 
     dv_measure_set main_set = DV_MSET(DV_M_TV) | DV_MSET(DV_M_LINF) |
                               DV_MSET(DV_M_HELLINGER) | DV_MSET(DV_M_BHATTACHARYYA) |
@@ -1016,21 +1063,6 @@ dv_status dv_measures(const dv_dist *p, const dv_dist *q, const dv_measures_req 
     if (req->positions && !buf)
         w1.scale = w1_scale(req->positions[0], req->positions[p->n - 1]);
     main_set |= DV_MSET(DV_M_WASSERSTEIN);
-    if (!c.smooth) {
-        /* The single-measure core itself: `kl` here is what /kl answers, bit for bit. */
-        if (need_kl)
-            kl = from_value(dv_kl(p, q, (set & DV_MSET(DV_M_KL)) ? terms[DV_M_KL] : NULL));
-        if (need_js)
-            js = dv_js(p, q, (set & DV_MSET(DV_M_JS)) ? terms[DV_M_JS] : NULL);
-        if (need_ce) {
-            if (terms[DV_M_CROSS_ENTROPY])
-                ce = from_value(dv_cross_entropy(p, q, terms[DV_M_CROSS_ENTROPY]));
-            else if (kl.cause != DV_INF_NONE)
-                ce = kl;
-            else /* what dv_cross_entropy computes: H(P) + D(P‖Q), same operations */
-                ce = mv_fin(kl.value + dv_entropy(p, NULL));
-        }
-    }
     /* Terms of measures not asked for are not written. */
     double *sel_terms[DV_M_COUNT];
     for (unsigned m = 0; m < DV_M_COUNT; m++)
@@ -1045,13 +1077,27 @@ dv_status dv_measures(const dv_dist *p, const dv_dist *q, const dv_measures_req 
         x_anyway = x_anyway || (a < 0.5 || (a > 0.5 && a <= 1.5));
     }
     bool rkl_main = need_rkl && x_anyway;
-    if (need_rkl && !rkl_main) {
-        dv_value v =
-            dv_kl(q, p, (set & DV_MSET(DV_M_REVERSE_KL)) ? terms[DV_M_REVERSE_KL] : NULL);
-        rkl = v.inf_index != DV_NO_INDEX ? mv_inf(DV_INF_P_ZERO, v.inf_index)
-                                         : mv_fin(v.nats);
-    }
     bool run_main = (set & main_set) || smooth_kl || psi_terms || rkl_main || want_rt;
+    /* Two shares of the single-measure cores: kl, cross-entropy and reverse KL on a
+     * second thread while this one runs the main pass and then js (about even halves);
+     * everything on this thread when the input is small, there is no main pass, or no
+     * thread can be had. */
+    singles_job sj = {.p = p,
+                      .q = q,
+                      .set = set,
+                      .terms = terms,
+                      .kl = !c.smooth && need_kl,
+                      .ce = !c.smooth && need_ce,
+                      .rkl = need_rkl && !rkl_main,
+                      .out_kl = mv_fin(0.0),
+                      .out_rkl = mv_fin(0.0),
+                      .out_ce = mv_fin(0.0)};
+    singles_job sj_js = {.p = p, .q = q, .set = set, .terms = terms, .js = !c.smooth && need_js};
+    pthread_t helper;
+    bool threaded = (sj.kl || sj.ce || sj.rkl) && run_main && p->n >= PARALLEL_MIN &&
+                    pthread_create(&helper, NULL, singles_run, &sj) == 0;
+    if (!threaded)
+        singles_run(&sj);
     if (c.kind == K_LL && run_main)
         ctx_fix_lse(&c);
     /* Up to RT_INLINE orders ride along the main pass; more take passes of their own. */
@@ -1063,10 +1109,16 @@ dv_status dv_measures(const dv_dist *p, const dv_dist *q, const dv_measures_req 
     for (size_t k = 0; k < nrt; k++)
         rt_start(&rts[k], req->alpha[k], tt ? tt + k * p->n : NULL);
     bool overlap = false;
-    if (run_main) {
-        main_out o;
+    main_out o;
+    if (run_main)
         main_pass(&c, set, smooth_kl, rkl_main, sel_terms, want_w1 ? &w1 : NULL, rts, nrt,
                   &o);
+    singles_run(&sj_js);
+    if (threaded)
+        pthread_join(helper, NULL);
+    dv_mvalue kl = sj.out_kl, rkl = sj.out_rkl, ce = sj.out_ce;
+    double js = sj_js.out_js;
+    if (run_main) {
         overlap = o.overlap;
         if (rkl_main)
             rkl = o.rkl_inf != DV_NO_INDEX ? mv_inf(DV_INF_P_ZERO, o.rkl_inf)

@@ -46,6 +46,7 @@ def main():
     p = [rng.random() + 1e-3 for _ in range(n)]
     q = [rng.random() + 1e-3 for _ in range(n)]
     kl_json = json.dumps({"p": p, "q": q, "normalize": True}).encode()
+    div_json = json.dumps({"p": p, "q": q, "normalize": True, "alpha": [0.5, 2]}).encode()
     kl_npy, npy_type = multipart([("p", npy(p), "application/x-npy"),
                                   ("q", npy(q), "application/x-npy")])
     kl_npy = kl_npy.replace(b"--dvthreads0123456789--",
@@ -77,7 +78,7 @@ def main():
 
     jobs = [("json%d" % i, run, ("/kl", kl_json)) for i in range(3)]
     jobs += [("npy", run, ("/kl", kl_npy, npy_type)), ("batch", run, ("/batch/categorical-kl", batch)),
-             ("drift", run, ("/drift", drift)), ("gone1", abandon, (kl_json,)),
+             ("drift", run, ("/drift", drift)), ("div", run, ("/divergences", div_json)), ("gone1", abandon, (kl_json,)),
              ("gone2", abandon, (kl_json,)), ("small", small, ())]
     threads = [threading.Thread(target=f, args=(name,) + a) for name, f, a in jobs]
     for t in threads:
@@ -89,9 +90,13 @@ def main():
          % (len(kl_json) // 1000), repr([b[0] for b in bodies]))
     c.ok(len({b[2] for b in bodies}) == 1, "their answers are byte-identical",
          repr([b[2][:80] for b in bodies]))
-    c.ok(results.get("batch", ("?",))[0] == 200 and results.get("drift", ("?",))[0] == 200,
-         "a /batch/categorical-kl and a /drift body alongside: 200",
-         repr((results.get("batch", ("?",))[0], results.get("drift", ("?",))[0])))
+    side = [results.get(k, ("?",))[0] for k in ("batch", "drift", "div")]
+    c.ok(side == [200] * 3, "a /batch/categorical-kl, a /drift and a /divergences body "
+         "(its cores on a second thread) alongside: 200", repr(side))
+    div_kl = json.loads(results["div"][2]).get("kl") if side[2] == 200 else None
+    kl = json.loads(bodies[0][2]).get("kl") if bodies[0][0] == 200 else None
+    c.ok(div_kl is not None and div_kl == kl, "/divergences' kl is /kl's, exactly",
+         repr((div_kl, kl)))
     c.ok(results.get("small") == [200] * 40, "40 small /kl meanwhile: all 200",
          repr(results.get("small")))
     c.ok(d.stop() == 0, "daemon exits 0 after two abandoned large uploads")

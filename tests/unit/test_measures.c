@@ -434,6 +434,60 @@ static void test_terms(void **state)
     }
 }
 
+/* From 65536 categories the single-measure cores run on a second thread beside the main
+ * pass (measures.c, PARALLEL_MIN): every value and term must be what each computes alone. */
+static void test_large_threaded(void **state)
+{
+    (void)state;
+    enum { N = 100000 };
+    static double a[N], b[N], store[DV_M_COUNT][N], t[N];
+    for (size_t i = 0; i < N; i++) {
+        a[i] = urand() + 1e-3;
+        b[i] = urand() + 1e-3;
+    }
+    const double alpha2 = 2.0;
+    dv_dist p, q;
+    prep(a, N, true, "p", &p);
+    prep(b, N, true, "q", &q);
+    dv_measures_req req;
+    memset(&req, 0, sizeof req);
+    req.set = ALL;
+    req.alpha = &alpha2;
+    req.n_alpha = 1;
+    dv_mvalue ren, tsa;
+    /* Without terms and with α = 2, the reverse KL is dv_kl(q, p) (on the thread too). */
+    dv_measures_res res = {.renyi = &ren, .tsallis = &tsa};
+    assert_int_equal(dv_measures(&p, &q, &req, &res, NULL), DV_OK);
+    dv_value rkl = dv_kl(&q, &p, NULL);
+    assert_true(same(res.m[DV_M_REVERSE_KL].value, rkl.nats));
+    /* With terms (psi's make the main pass form the reverse KL itself). */
+    for (int m = 0; m < DV_M_COUNT; m++)
+        req.terms[m] = store[m];
+    assert_int_equal(dv_measures(&p, &q, &req, &res, NULL), DV_OK);
+    dv_value kl = dv_kl(&p, &q, t);
+    assert_true(same(res.m[DV_M_KL].value, kl.nats));
+    assert_memory_equal(t, store[DV_M_KL], sizeof t);
+    double js = dv_js(&p, &q, t);
+    assert_true(same(res.m[DV_M_JS].value, js));
+    assert_memory_equal(t, store[DV_M_JS], sizeof t);
+    dv_value ce = dv_cross_entropy(&p, &q, t);
+    assert_true(same(res.m[DV_M_CROSS_ENTROPY].value, ce.nats));
+    assert_memory_equal(t, store[DV_M_CROSS_ENTROPY], sizeof t);
+
+    /* The main pass alone (no single-measure core asked for, so no thread): the same. */
+    dv_measures_res alone = {.renyi = &ren, .tsallis = &tsa};
+    req.set = DV_MSET(DV_M_HELLINGER) | DV_MSET(DV_M_BHATTACHARYYA) | DV_MSET(DV_M_TV) |
+              DV_MSET(DV_M_LINF) | DV_MSET(DV_M_CHI2) | DV_MSET(DV_M_NEYMAN_CHI2) |
+              DV_MSET(DV_M_RENYI) | DV_MSET(DV_M_TSALLIS);
+    memset(req.terms, 0, sizeof req.terms);
+    assert_int_equal(dv_measures(&p, &q, &req, &alone, NULL), DV_OK);
+    const dv_measure main_ones[] = {DV_M_HELLINGER, DV_M_BHATTACHARYYA, DV_M_TV, DV_M_LINF,
+                                    DV_M_CHI2,      DV_M_NEYMAN_CHI2,   DV_M_TSALLIS};
+    for (size_t k = 0; k < sizeof main_ones / sizeof main_ones[0]; k++)
+        assert_true(same(res.m[main_ones[k]].value, alone.m[main_ones[k]].value));
+    assert_true(res.m[DV_M_KL].value > 0.0 && res.m[DV_M_HELLINGER].value > 0.0);
+}
+
 /* ---- smoothing ----------------------------------------------------------------------- */
 
 static void test_smoothing_equals_explicit(void **state)
@@ -874,6 +928,7 @@ int main(void)
         cmocka_unit_test(test_disjoint),
         cmocka_unit_test(test_overflow),
         cmocka_unit_test(test_terms),
+        cmocka_unit_test(test_large_threaded),
         cmocka_unit_test(test_smoothing_equals_explicit),
         cmocka_unit_test(test_positions),
         cmocka_unit_test(test_errors),
