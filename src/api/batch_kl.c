@@ -53,17 +53,10 @@ static bool prepare_rows(dv_req *r, rows_in *in, const opts *o)
         return false;
     arg_names an = {0};
     an.member[in->arg] = in->member;
-    for (size_t b = 0; b < in->rows; b++) {
-        const dv_name nm = {in->arg, in->member, b, NULL};
-        double *row = in->x + b * in->cols;
-        dv_error e;
-        dv_status st =
-            in->logits
-                ? dv_prepare_logits(row, in->cols, o->temperature, &nm, &in->d[b], &e)
-                : dv_prepare_weights(row, in->cols, o->normalize, &nm, &in->d[b], &e);
-        if (st != DV_OK)
-            return fail_core(r, &e, &an);
-    }
+    dv_error e;
+    if (dv_prepare_rows(in->x, in->rows, in->cols, in->logits, o->temperature, o->normalize,
+                        in->arg, in->member, in->d, &e) != DV_OK)
+        return fail_core(r, &e, &an);
     r->values += in->rows * in->cols;
     return true;
 }

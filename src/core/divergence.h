@@ -229,6 +229,16 @@ dv_status dv_smooth(const dv_dist *p, double alpha, double *w_out, dv_dist *out,
 /* ---- batched categorical KL ------------------------------------------------------------ */
 
 /*
+ * Prepares rows × cols numbers at x (row b at x + b·cols) as one distribution per row into
+ * out[b]: dv_prepare_logits with `temperature` when `logits`, else dv_prepare_weights with
+ * `normalize`; row b is named {arg, member, b}. On failure, the first failing row's status
+ * and *err (when not NULL).
+ */
+dv_status dv_prepare_rows(double *x, size_t rows, size_t cols, bool logits, double temperature,
+                          bool normalize, int arg, const char *member, dv_dist *out,
+                          dv_error *err);
+
+/*
  * Row-wise D(P_b ‖ Q_b) for `rows` prepared row distributions (each row its own dv_dist,
  * all with the same n, caller-checked). Writes out[b]; *sum_nats receives the
  * compensated sum over rows (+inf if any row is infinite), *mean_nats the mean.

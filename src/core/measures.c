@@ -900,11 +900,9 @@ static bool positions_sorted(const double *pos, size_t n)
  * The measures the single-measure cores answer (kl, js and cross-entropy as /kl, /js and
  * /cross-entropy compute them, bit for bit, and the reverse KL when the main pass does
  * not form it). They share nothing with the main pass but the read-only inputs, so from
- * PARALLEL_MIN categories on they run on a second thread meanwhile: each value is
+ * DV_PARALLEL_MIN categories on they run on a second thread meanwhile: each value is
  * computed by the same operations in the same order either way.
  */
-enum { PARALLEL_MIN = 1 << 16 };
-
 typedef struct singles_job {
     const dv_dist *p, *q;
     dv_measure_set set;
@@ -1094,7 +1092,7 @@ dv_status dv_measures(const dv_dist *p, const dv_dist *q, const dv_measures_req 
                       .out_ce = mv_fin(0.0)};
     singles_job sj_js = {.p = p, .q = q, .set = set, .terms = terms, .js = !c.smooth && need_js};
     pthread_t helper;
-    bool threaded = (sj.kl || sj.ce || sj.rkl) && run_main && p->n >= PARALLEL_MIN &&
+    bool threaded = (sj.kl || sj.ce || sj.rkl) && run_main && p->n >= DV_PARALLEL_MIN &&
                     pthread_create(&helper, NULL, singles_run, &sj) == 0;
     if (!threaded)
         singles_run(&sj);

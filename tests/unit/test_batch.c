@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -68,6 +69,49 @@ static void test_weight_rows_with_inf(void **state)
     assert_true(isinf(mean) && mean > 0);
 }
 
+/* Past DV_PARALLEL_MIN numbers half the rows are prepared and computed on a second
+ * thread: every row as alone, and an error is still the first failing row's. */
+static void test_large_rows(void **state)
+{
+    (void)state;
+    enum { R = 300, C = 400 };
+    static double x[R * C], y[R * C], x1[C], y1[C];
+    static dv_dist p[R], q[R];
+    for (size_t i = 0; i < (size_t)R * C; i++) {
+        x[i] = sin((double)i * 0.37) * 6;
+        y[i] = cos((double)i * 0.11) * 6;
+    }
+    dv_error e;
+    assert_int_equal(dv_prepare_rows(x, R, C, true, 1.5, false, DV_ARG_P, "p_logits", p, &e), DV_OK);
+    assert_int_equal(dv_prepare_rows(y, R, C, true, 1.5, false, DV_ARG_Q, "q_logits", q, &e), DV_OK);
+    static dv_value out[R];
+    double sum, mean;
+    dv_batch_kl(p, q, R, out, &sum, &mean);
+    for (size_t r = 0; r < R; r++) {
+        memcpy(x1, x + r * C, sizeof x1);
+        memcpy(y1, y + r * C, sizeof y1);
+        dv_dist a, b;
+        assert_int_equal(dv_prepare_logits(x1, C, 1.5, DV_NAME(DV_ARG_P, "p_logits"), &a, NULL), DV_OK);
+        assert_int_equal(dv_prepare_logits(y1, C, 1.5, DV_NAME(DV_ARG_Q, "q_logits"), &b, NULL), DV_OK);
+        assert_true(same(a.total, p[r].total) && same(a.total_lo, p[r].total_lo));
+        assert_true(same(out[r].nats, dv_kl(&a, &b, NULL).nats));
+    }
+    /* weights with negative entries in rows 250 and 270, then also in row 40 */
+    static double w[R * C];
+    for (size_t i = 0; i < (size_t)R * C; i++)
+        w[i] = 1.0 + (double)(i % 7);
+    w[250 * C + 3] = -1.0;
+    w[270 * C + 5] = -1.0;
+    assert_int_equal(dv_prepare_rows(w, R, C, false, 1.0, true, DV_ARG_Q, "q", q, &e), DV_NEGATIVE);
+    assert_int_equal(e.at.idx[0], 250);
+    assert_int_equal(e.at.idx[1], 3);
+    assert_non_null(strstr(e.msg, "q[250][3]"));
+    w[40 * C + 9] = -2.0;
+    assert_int_equal(dv_prepare_rows(w, R, C, false, 1.0, true, DV_ARG_Q, "q", q, &e), DV_NEGATIVE);
+    assert_int_equal(e.at.idx[0], 40);
+    assert_int_equal(e.at.idx[1], 9);
+}
+
 static void test_no_rows(void **state)
 {
     (void)state;
@@ -81,6 +125,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_logit_rows),
         cmocka_unit_test(test_weight_rows_with_inf),
+        cmocka_unit_test(test_large_rows),
         cmocka_unit_test(test_no_rows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -435,7 +435,7 @@ static void test_terms(void **state)
 }
 
 /* From 65536 categories the single-measure cores run on a second thread beside the main
- * pass (measures.c, PARALLEL_MIN): every value and term must be what each computes alone. */
+ * pass (measures.c, DV_PARALLEL_MIN): every value and term must be what each computes alone. */
 static void test_large_threaded(void **state)
 {
     (void)state;
