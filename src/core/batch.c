@@ -5,8 +5,6 @@
  * each row is computed the same either way, the sum is taken afterwards in row order, and
  * an error is the first failing row's, as a plain loop would find it.
  */
-#include <pthread.h>
-
 #include "internal.h"
 
 typedef struct prep_job {
@@ -45,12 +43,11 @@ dv_status dv_prepare_rows(double *x, size_t rows, size_t cols, bool logits, doub
     for (int k = 0; k < 2; k++)
         j[k] = (prep_job){x, k ? half : 0, k ? rows : half, cols, logits, normalize,
                           temperature, arg, member, out, DV_OK, {0}};
-    pthread_t helper;
-    bool threaded = rows >= 2 && rows * cols >= DV_PARALLEL_MIN &&
-                    pthread_create(&helper, NULL, prep_run, &j[1]) == 0;
+    dv_helper h;
+    bool threaded = rows >= 2 && dv_helper_start(&h, rows * cols, prep_run, &j[1]);
     prep_run(&j[0]);
     if (threaded)
-        pthread_join(helper, NULL);
+        dv_helper_join(&h);
     else if (j[0].st == DV_OK)
         prep_run(&j[1]);
     /* The first failing row either way: the first half's, else the second's. */
@@ -79,12 +76,11 @@ void dv_batch_kl(const dv_dist *p, const dv_dist *q, size_t rows, dv_value *out,
 {
     size_t half = rows / 2;
     rows_job first = {p, q, 0, half, out}, second = {p, q, half, rows, out};
-    pthread_t helper;
-    bool threaded = rows >= 2 && rows * p[0].n >= DV_PARALLEL_MIN &&
-                    pthread_create(&helper, NULL, rows_run, &second) == 0;
+    dv_helper h;
+    bool threaded = rows >= 2 && dv_helper_start(&h, rows * p[0].n, rows_run, &second);
     rows_run(&first);
     if (threaded)
-        pthread_join(helper, NULL);
+        dv_helper_join(&h);
     else
         rows_run(&second);
     dv_acc a = {0.0, 0.0};

@@ -13,10 +13,12 @@
  *    closed form is well conditioned.
  *  - JS uses the symmetric form ½ M_i ψ(t_i), t = (P−Q)/(P+Q), ψ(t) = φ(1+t) + φ(1−t),
  *    whose odd (linear) parts cancel exactly.
- * Nothing allocates; every loop is O(n).
+ * Every loop is O(n). The KL of a large input uses a second thread and a buffer for half
+ * its terms when it can have them (kl_sum); nothing else allocates.
  */
 #include <assert.h>
 #include <float.h>
+#include <stdlib.h>
 
 #include "dd.h"
 #include "internal.h"
@@ -227,41 +229,115 @@ static double kl_ww_term(double p, double q, const dv_dist *dp, const dv_dist *d
     return fma(pq, lr - 1.0, q);
 }
 
-static dv_value kl_weights(const dv_dist *p, const dv_dist *q, double *terms)
+/*
+ * The KL loops run over an index range [from, to) and hand each non-negative term to
+ * `put`: added to the accumulator in index order, or stored for it (see kl_sum). With
+ * terms they also write the classic terms; without, they stop at the first P_i > 0 = Q_i.
+ * They return that index, or DV_NO_INDEX.
+ */
+typedef struct sink {
+    dv_acc *acc; /* add here … */
+    double *buf; /* … or store at buf[i − from] */
+    size_t from;
+} sink;
+
+static inline void put(const sink *k, size_t i, double t)
 {
-    dv_value res = {0.0, DV_NO_INDEX};
-    double sq = q->total;
-    dv_acc a = {0.0, 0.0};
-    for (size_t i = 0; i < p->n; i++) {
+    if (k->buf)
+        k->buf[i - k->from] = t;
+    else
+        dv_acc_add(k->acc, t);
+}
+
+typedef size_t (*kl_loop)(const dv_dist *p, const dv_dist *q, size_t from, size_t to,
+                          const sink *k, double *terms);
+
+static size_t kl_weights_loop(const dv_dist *p, const dv_dist *q, size_t from, size_t to,
+                              const sink *k, double *terms)
+{
+    size_t inf = DV_NO_INDEX;
+    for (size_t i = from; i < to; i++) {
         double pi = p->v[i], qi = q->v[i];
         if (!(pi > 0.0)) {
             /* Q φ(0) = Q: the P_i = 0 category still counts in the φ form (its −Q is
              * balanced by the +Q of the others); its classic term is 0. */
-            dv_acc_add(&a, qi);
+            put(k, i, qi);
             if (terms)
                 terms[i] = 0.0;
             continue;
         }
         if (!(qi > 0.0)) {
-            if (res.inf_index == DV_NO_INDEX)
-                res.inf_index = i;
+            if (inf == DV_NO_INDEX)
+                inf = i;
             if (!terms)
                 break;
             terms[i] = INFINITY;
             continue;
         }
         double lr;
-        dv_acc_add(&a, kl_ww_term(pi, qi, p, q, terms ? &lr : NULL));
+        put(k, i, kl_ww_term(pi, qi, p, q, terms ? &lr : NULL));
         if (terms)
             terms[i] = dv_prob(p, i) * lr;
     }
+    return inf;
+}
+
+typedef struct half_job {
+    kl_loop loop;
+    const dv_dist *p, *q;
+    sink k;
+    size_t to, inf;
+} half_job;
+
+static void *half_run(void *arg)
+{
+    half_job *j = arg;
+    j->inf = j->loop(j->p, j->q, j->k.from, j->to, &j->k, NULL);
+    return NULL;
+}
+
+/*
+ * Runs loop over all n categories into *a. Without terms and from DV_PARALLEL_MIN
+ * categories, a second thread computes the second half's terms into a buffer while this
+ * one sums the first half; the buffer is then added in order. The additions are the same
+ * and in the same order as in one pass, so the sum is too (bit for bit). The only
+ * allocation in this file, and optional: without memory or a thread, one pass.
+ */
+static size_t kl_sum(kl_loop loop, const dv_dist *p, const dv_dist *q, dv_acc *a,
+                     double *terms)
+{
+    size_t n = p->n, half = n / 2;
+    sink whole = {a, NULL, 0};
+    half_job j = {loop, p, q, {NULL, NULL, half}, n, DV_NO_INDEX};
+    dv_helper h;
+    if (terms || n < DV_PARALLEL_MIN || !(j.k.buf = malloc((n - half) * sizeof *j.k.buf)))
+        return loop(p, q, 0, n, &whole, terms);
+    if (!dv_helper_start(&h, n, half_run, &j)) {
+        free(j.k.buf);
+        return loop(p, q, 0, n, &whole, terms);
+    }
+    size_t inf = loop(p, q, 0, half, &whole, NULL);
+    dv_helper_join(&h);
+    if (inf == DV_NO_INDEX)
+        inf = j.inf;
+    for (size_t i = 0; inf == DV_NO_INDEX && i < n - half; i++)
+        dv_acc_add(a, j.k.buf[i]);
+    free(j.k.buf);
+    return inf;
+}
+
+static dv_value kl_weights(const dv_dist *p, const dv_dist *q, double *terms)
+{
+    dv_value res = {0.0, DV_NO_INDEX};
+    dv_acc a = {0.0, 0.0};
+    res.inf_index = kl_sum(kl_weights_loop, p, q, &a, terms);
     if (res.inf_index != DV_NO_INDEX) {
         res.nats = INFINITY;
         return res;
     }
     /* Σ q φ(R) is in units of q; one division by q's total. The low part of the total is
      * ≤ 1 ulp: a uniform scaling, hence relative. */
-    double v = dv_acc_value(&a) / sq;
+    double v = dv_acc_value(&a) / q->total;
     res.nats = v > 0.0 ? v : 0.0;
     return res;
 }
@@ -304,21 +380,21 @@ static inline double kl_log_term(const dv_dist *p, const dv_dist *q, size_t i, d
     return dv_prob(q, i) * phi_exp(d);
 }
 
-static dv_value kl_log(const dv_dist *p, const dv_dist *q, double *terms)
+static size_t kl_log_loop(const dv_dist *p, const dv_dist *q, size_t from, size_t to,
+                          const sink *k, double *terms)
 {
-    dv_value res = {0.0, DV_NO_INDEX};
+    size_t inf = DV_NO_INDEX;
     dd dl = lse_diff(p, q);
-    dv_acc a = {0.0, 0.0};
-    for (size_t i = 0; i < p->n; i++) {
+    for (size_t i = from; i < to; i++) {
         if (p->kind == DV_WEIGHTS && !(p->v[i] > 0.0)) {
-            dv_acc_add(&a, dv_prob(q, i)); /* Q φ(0) = Q, as in kl_weights */
+            put(k, i, dv_prob(q, i)); /* Q φ(0) = Q, as in kl_weights */
             if (terms)
                 terms[i] = 0.0;
             continue;
         }
         if (q->kind == DV_WEIGHTS && !(q->v[i] > 0.0)) {
-            if (res.inf_index == DV_NO_INDEX)
-                res.inf_index = i;
+            if (inf == DV_NO_INDEX)
+                inf = i;
             if (!terms)
                 break;
             terms[i] = INFINITY;
@@ -327,16 +403,24 @@ static dv_value kl_log(const dv_dist *p, const dv_dist *q, double *terms)
         if (!(dv_prob(p, i) > 0.0)) {
             /* P_i underflows (logits): Q φ(0) = Q. Why here: d may be ±inf then (the
              * logit difference overflows) and 0·inf would make the sum NaN. */
-            dv_acc_add(&a, dv_prob(q, i));
+            put(k, i, dv_prob(q, i));
             if (terms)
                 terms[i] = 0.0;
             continue;
         }
         double d = log_ratio(p, q, dl, i);
-        dv_acc_add(&a, kl_log_term(p, q, i, d));
+        put(k, i, kl_log_term(p, q, i, d));
         if (terms)
             terms[i] = dv_prob(p, i) * d;
     }
+    return inf;
+}
+
+static dv_value kl_log(const dv_dist *p, const dv_dist *q, double *terms)
+{
+    dv_value res = {0.0, DV_NO_INDEX};
+    dv_acc a = {0.0, 0.0};
+    res.inf_index = kl_sum(kl_log_loop, p, q, &a, terms);
     if (res.inf_index != DV_NO_INDEX) {
         res.nats = INFINITY;
         return res;

@@ -5,6 +5,7 @@
 #define DV_INTERNAL_H
 
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 
 #include "divergence.h"
@@ -14,9 +15,25 @@
  * ~20 bits when terms differ in size; the compensation term keeps the error at ~1 ulp of
  * the result. `c` must not be folded into `s` until the end (no -ffast-math here).
  */
-/* Inputs of at least this many numbers are worth a second thread (measures.c, batch.c):
- * a thread costs ~30 µs, 65536 categories take a few ms. */
+/* Inputs of at least this many numbers are worth a second thread (discrete.c,
+ * measures.c, batch.c): a thread costs ~30 µs, 65536 categories take a few ms. */
 enum { DV_PARALLEL_MIN = 1 << 16 };
+
+/*
+ * A second thread for a share of the work of a parallel path. dv_helper_start runs
+ * fn(arg) on it and returns true, or returns false and starts nothing (the caller then
+ * does that share itself) when work < DV_PARALLEL_MIN, when called on a helper thread
+ * (no nesting: the cores are busy already), or when no thread can be had.
+ * dv_helper_join waits for it (a no-op when nothing was started). h must live until then.
+ */
+typedef struct dv_helper {
+    pthread_t thread;
+    void *(*fn)(void *);
+    void *arg;
+    bool running;
+} dv_helper;
+bool dv_helper_start(dv_helper *h, size_t work, void *(*fn)(void *), void *arg);
+void dv_helper_join(dv_helper *h);
 
 typedef struct dv_acc {
     double s;

@@ -13,7 +13,6 @@
  */
 #include <assert.h>
 #include <float.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1091,10 +1090,8 @@ dv_status dv_measures(const dv_dist *p, const dv_dist *q, const dv_measures_req 
                       .out_rkl = mv_fin(0.0),
                       .out_ce = mv_fin(0.0)};
     singles_job sj_js = {.p = p, .q = q, .set = set, .terms = terms, .js = !c.smooth && need_js};
-    pthread_t helper;
-    bool threaded = (sj.kl || sj.ce || sj.rkl) && run_main && p->n >= DV_PARALLEL_MIN &&
-                    pthread_create(&helper, NULL, singles_run, &sj) == 0;
-    if (!threaded)
+    dv_helper h = {.running = false};
+    if (!(sj.kl || sj.ce || sj.rkl) || !run_main || !dv_helper_start(&h, p->n, singles_run, &sj))
         singles_run(&sj);
     if (c.kind == K_LL && run_main)
         ctx_fix_lse(&c);
@@ -1112,8 +1109,7 @@ dv_status dv_measures(const dv_dist *p, const dv_dist *q, const dv_measures_req 
         main_pass(&c, set, smooth_kl, rkl_main, sel_terms, want_w1 ? &w1 : NULL, rts, nrt,
                   &o);
     singles_run(&sj_js);
-    if (threaded)
-        pthread_join(helper, NULL);
+    dv_helper_join(&h);
     dv_mvalue kl = sj.out_kl, rkl = sj.out_rkl, ce = sj.out_ce;
     double js = sj_js.out_js;
     if (run_main) {

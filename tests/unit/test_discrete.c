@@ -328,6 +328,55 @@ static void test_million(void **state)
     free(q);
 }
 
+/* From DV_PARALLEL_MIN categories a KL without terms sums half its terms on a second
+ * thread (kl_sum); with terms it is one pass. Both must give the same bits and the same
+ * first infinite index, for weights, logits and mixed pairs. */
+static void test_large_threaded_equals_one_pass(void **state)
+{
+    (void)state;
+    enum { N = 100000 };
+    static double x[N], y[N], terms[N];
+    uint64_t r = 0x2545f4914f6cdd1dULL;
+    for (size_t i = 0; i < N; i++) {
+        r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+        x[i] = (double)(r >> 11) * 0x1p-53 * 8.0 - 4.0;
+        r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+        y[i] = (double)(r >> 11) * 0x1p-53 * 8.0 - 4.0;
+    }
+    for (int kinds = 0; kinds < 4; kinds++) {
+        static double a[N], b[N];
+        dv_dist P, Q;
+        for (size_t i = 0; i < N; i++) {
+            a[i] = kinds & 1 ? x[i] : exp(x[i]) * (i % 97 == 0 ? 0.0 : 1.0);
+            b[i] = kinds & 2 ? y[i] : exp(y[i]);
+        }
+        if (kinds & 1)
+            assert_int_equal(dv_prepare_logits(a, N, 1.0, DV_NAME(DV_ARG_P, "p_logits"), &P, NULL), DV_OK);
+        else
+            prep(a, N, true, "p", &P);
+        if (kinds & 2)
+            assert_int_equal(dv_prepare_logits(b, N, 1.0, DV_NAME(DV_ARG_Q, "q_logits"), &Q, NULL), DV_OK);
+        else
+            prep(b, N, true, "q", &Q);
+        dv_value two = dv_kl(&P, &Q, NULL), one = dv_kl(&P, &Q, terms);
+        assert_true(same(two.nats, one.nats));
+        assert_true(two.nats > 0.0 && two.inf_index == DV_NO_INDEX);
+        if (kinds & 2)
+            continue; /* Q logits have no zero */
+        /* a zero in Q in the second half, then also one in the first */
+        const size_t zeros[] = {90001, 10};
+        for (int z = 0; z < 2; z++) {
+            b[zeros[z]] = 0.0;
+            prep(b, N, true, "q", &Q);
+            two = dv_kl(&P, &Q, NULL);
+            one = dv_kl(&P, &Q, terms);
+            assert_true(isinf(two.nats) && isinf(one.nats));
+            assert_int_equal(two.inf_index, zeros[z]);
+            assert_int_equal(one.inf_index, zeros[z]);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -343,6 +392,7 @@ int main(void)
         cmocka_unit_test(test_smoothing),
         cmocka_unit_test(test_extreme_totals),
         cmocka_unit_test(test_million),
+        cmocka_unit_test(test_large_threaded_equals_one_pass),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
