@@ -27,22 +27,24 @@ static void *prep_run(void *arg)
     for (size_t b = j->from; b < j->to && j->st == DV_OK; b++) {
         const dv_name nm = {j->arg, j->member, b, NULL};
         double *row = j->x + b * j->cols;
-        j->st = j->logits
-                    ? dv_prepare_logits(row, j->cols, j->temperature, &nm, &j->out[b], &j->err)
-                    : dv_prepare_weights(row, j->cols, j->normalize, &nm, &j->out[b], &j->err);
+        j->st =
+            j->logits
+                ? dv_prepare_logits(row, j->cols, j->temperature, &nm, &j->out[b], &j->err)
+                : dv_prepare_weights(row, j->cols, j->normalize, &nm, &j->out[b], &j->err);
     }
     return NULL;
 }
 
-dv_status dv_prepare_rows(double *x, size_t rows, size_t cols, bool logits, double temperature,
-                          bool normalize, int arg, const char *member, dv_dist *out,
-                          dv_error *err)
+dv_status dv_prepare_rows(double *x, size_t rows, size_t cols, bool logits,
+                          double temperature, bool normalize, int arg, const char *member,
+                          dv_dist *out, dv_error *err)
 {
     size_t half = rows / 2;
     prep_job j[2];
     for (int k = 0; k < 2; k++)
-        j[k] = (prep_job){x, k ? half : 0, k ? rows : half, cols, logits, normalize,
-                          temperature, arg, member, out, DV_OK, {0}};
+        j[k] =
+            (prep_job){x,           k ? half : 0, k ? rows : half, cols, logits, normalize,
+                       temperature, arg,          member,          out,  DV_OK,  {0}};
     dv_helper h;
     bool threaded = rows >= 2 && dv_helper_start(&h, rows * cols, prep_run, &j[1]);
     prep_run(&j[0]);

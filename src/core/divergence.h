@@ -234,9 +234,9 @@ dv_status dv_smooth(const dv_dist *p, double alpha, double *w_out, dv_dist *out,
  * `normalize`; row b is named {arg, member, b}. On failure, the first failing row's status
  * and *err (when not NULL).
  */
-dv_status dv_prepare_rows(double *x, size_t rows, size_t cols, bool logits, double temperature,
-                          bool normalize, int arg, const char *member, dv_dist *out,
-                          dv_error *err);
+dv_status dv_prepare_rows(double *x, size_t rows, size_t cols, bool logits,
+                          double temperature, bool normalize, int arg, const char *member,
+                          dv_dist *out, dv_error *err);
 
 /*
  * Row-wise D(P_b ‖ Q_b) for `rows` prepared row distributions (each row its own dv_dist,

@@ -1089,9 +1089,11 @@ dv_status dv_measures(const dv_dist *p, const dv_dist *q, const dv_measures_req 
                       .out_kl = mv_fin(0.0),
                       .out_rkl = mv_fin(0.0),
                       .out_ce = mv_fin(0.0)};
-    singles_job sj_js = {.p = p, .q = q, .set = set, .terms = terms, .js = !c.smooth && need_js};
+    singles_job sj_js = {
+        .p = p, .q = q, .set = set, .terms = terms, .js = !c.smooth && need_js};
     dv_helper h = {.running = false};
-    if (!(sj.kl || sj.ce || sj.rkl) || !run_main || !dv_helper_start(&h, p->n, singles_run, &sj))
+    if (!(sj.kl || sj.ce || sj.rkl) || !run_main ||
+        !dv_helper_start(&h, p->n, singles_run, &sj))
         singles_run(&sj);
     if (c.kind == K_LL && run_main)
         ctx_fix_lse(&c);

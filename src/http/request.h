@@ -41,10 +41,10 @@ typedef struct dv_req {
     bool body_too_large;
     const char *body_type; /* the request's Content-Type (libmicrohttpd's copy), or NULL */
     jparser *stream;       /* the streaming decoder; lives in (and is released with) mem */
-    struct form *form; /* the multipart decoder instead, for multipart/form-data bodies */
+    struct form *form;  /* the multipart decoder instead, for multipart/form-data bodies */
     struct bpipe *pipe; /* a large body's decoding thread (request.c), or NULL */
     bool pipe_tried;
-    const jv *json;    /* the decoded body (an object), in the arena */
+    const jv *json; /* the decoded body (an object), in the arena */
 
     /* outcome */
     bool failed;

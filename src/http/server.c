@@ -408,7 +408,8 @@ static enum MHD_Result begin_request(struct MHD_Connection *c, const char *url,
     r->route = route_find(g_routes, url, &r->route_index);
     request_id(r, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Request-Id"));
     r->if_none_match = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
-    r->chunked = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding") != NULL;
+    r->chunked =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding") != NULL;
     r->guard = guard_of(c);
     guard_request(r->guard, r);
     if (!decide_early(c, r))
@@ -488,7 +489,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
     double secs = since(&r->start);
     /* The request's size on the wire, for the guard: known exactly for a complete request
      * with no body or a Content-Length one (a chunked body's framing is not counted). */
-    bool sized = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK && r->head_bytes > 0 && !r->chunked;
+    bool sized =
+        toe == MHD_REQUEST_TERMINATED_COMPLETED_OK && r->head_bytes > 0 && !r->chunked;
     guard_done(r->guard, sized ? r->head_bytes + r->bytes_in : GUARD_UNKNOWN_SIZE);
     if (guard_was_cut(r)) { /* the guard wrote its 408: count and log it as answered */
         r->responded = true;

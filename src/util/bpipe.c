@@ -23,9 +23,9 @@ struct bpipe {
     pthread_cond_t space; /* a block was released */
     size_t submitted, taken, released;
     bool done;
-    size_t fill;                 /* bytes in the block being filled */
-    size_t len[BPIPE_BLOCKS];    /* bytes in each submitted block */
-    char *blocks;                /* BPIPE_BLOCKS × BPIPE_BLOCK */
+    size_t fill;              /* bytes in the block being filled */
+    size_t len[BPIPE_BLOCKS]; /* bytes in each submitted block */
+    char *blocks;             /* BPIPE_BLOCKS × BPIPE_BLOCK */
 };
 
 static atomic_int g_running;

@@ -188,8 +188,9 @@ static inline unsigned digit_run(const char *p, uint64_t *v)
     /* A byte is a digit iff its high nibble is 3 and adding 6 does not carry into it. A
      * carry out of a non-digit byte (≥ 0xfa) can only spoil the bytes after it, which the
      * run does not use (little-endian: byte 0 is the first character). */
-    uint64_t bad = ((x & 0xf0f0f0f0f0f0f0f0u) ^ 0x3030303030303030u) |
-                   (((x + 0x0606060606060606u) & 0xf0f0f0f0f0f0f0f0u) ^ 0x3030303030303030u);
+    uint64_t bad =
+        ((x & 0xf0f0f0f0f0f0f0f0u) ^ 0x3030303030303030u) |
+        (((x + 0x0606060606060606u) & 0xf0f0f0f0f0f0f0f0u) ^ 0x3030303030303030u);
     if (bad == 0) { /* the common case of a long number: no shift, no table */
         *v = swar_value(x - 0x3030303030303030u);
         return 8;

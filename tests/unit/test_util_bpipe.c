@@ -51,7 +51,8 @@ static void run(size_t total, const size_t *sizes, size_t nsizes)
     assert_non_null(src);
     for (size_t i = 0; i < total; i++)
         src[i] = byte_at(i);
-    sink_state s = {.got = malloc(total ? total : 1), .cap = total, .caller = pthread_self()};
+    sink_state s = {
+        .got = malloc(total ? total : 1), .cap = total, .caller = pthread_self()};
     assert_non_null(s.got);
     bpipe *p = bpipe_start(sink, &s);
     if (!p) { /* a single-CPU machine runs no pipe: nothing to test here */
