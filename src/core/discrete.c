@@ -282,47 +282,125 @@ static size_t kl_weights_loop(const dv_dist *p, const dv_dist *q, size_t from, s
     return inf;
 }
 
-typedef struct half_job {
+/*
+ * The two-thread KL sum. Categories are cut into chunks of KL_CHUNK; round r has chunk
+ * 2r (A_r), which this thread adds as it goes, and chunk 2r + 1 (B_r), whose terms the
+ * helper computes meanwhile into one of two buffers; this thread then adds B_r's buffer.
+ * So the additions are the same and in the same order as in one pass, and so is the
+ * sum, bit for bit; memory is two chunks (512 KiB), whatever n.
+ */
+enum { KL_CHUNK = 1 << 15 };
+
+typedef struct pair_job {
     kl_loop loop;
     const dv_dist *p, *q;
-    sink k;
-    size_t to, inf;
-} half_job;
+    double *buf[2];
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    size_t produced,
+        consumed;          /* rounds whose B the helper has written / this thread added */
+    size_t inf, inf_round; /* the helper's first P_i > 0 = Q_i, and in which round */
+    bool stop;             /* this thread is done: the helper ends */
+} pair_job;
 
-static void *half_run(void *arg)
+static size_t chunk_end(size_t from, size_t n)
 {
-    half_job *j = arg;
-    j->inf = j->loop(j->p, j->q, j->k.from, j->to, &j->k, NULL);
+    return n - from < KL_CHUNK ? n : from + KL_CHUNK;
+}
+
+static void *pair_helper(void *arg)
+{
+    pair_job *j = arg;
+    size_t n = j->p->n;
+    for (size_t r = 0; (2 * r + 1) * KL_CHUNK < n; r++) {
+        size_t from = (2 * r + 1) * KL_CHUNK;
+        pthread_mutex_lock(&j->mu);
+        while (r - j->consumed >= 2 && !j->stop) /* buffer r % 2 still holds round r − 2 */
+            pthread_cond_wait(&j->cv, &j->mu);
+        bool stop = j->stop;
+        pthread_mutex_unlock(&j->mu);
+        if (stop)
+            break;
+        sink k = {NULL, j->buf[r % 2], from};
+        size_t inf = j->loop(j->p, j->q, from, chunk_end(from, n), &k, NULL);
+        pthread_mutex_lock(&j->mu);
+        j->produced = r + 1;
+        if (inf != DV_NO_INDEX) {
+            j->inf = inf;
+            j->inf_round = r;
+        }
+        pthread_cond_broadcast(&j->cv);
+        pthread_mutex_unlock(&j->mu);
+        if (inf != DV_NO_INDEX)
+            break;
+    }
     return NULL;
 }
 
+/* This thread's side: A_r, then B_r from the helper, round by round. */
+static size_t pair_main(pair_job *j, dv_acc *a)
+{
+    size_t n = j->p->n;
+    sink whole = {a, NULL, 0};
+    for (size_t r = 0; 2 * r * KL_CHUNK < n; r++) {
+        size_t from = 2 * r * KL_CHUNK, to = chunk_end(from, n);
+        size_t inf = j->loop(j->p, j->q, from, to, &whole, NULL);
+        if (inf != DV_NO_INDEX || to == n)
+            return inf;
+        pthread_mutex_lock(&j->mu);
+        while (j->produced <= r)
+            pthread_cond_wait(&j->cv, &j->mu);
+        inf = j->inf != DV_NO_INDEX && j->inf_round == r ? j->inf : DV_NO_INDEX;
+        pthread_mutex_unlock(&j->mu);
+        if (inf != DV_NO_INDEX)
+            return inf;
+        const double *b = j->buf[r % 2];
+        for (size_t i = 0, m = chunk_end(to, n) - to; i < m; i++)
+            dv_acc_add(a, b[i]);
+        pthread_mutex_lock(&j->mu);
+        j->consumed = r + 1;
+        pthread_cond_broadcast(&j->cv);
+        pthread_mutex_unlock(&j->mu);
+    }
+    return DV_NO_INDEX;
+}
+
 /*
- * Runs loop over all n categories into *a. Without terms and from DV_PARALLEL_MIN
- * categories, a second thread computes the second half's terms into a buffer while this
- * one sums the first half; the buffer is then added in order. The additions are the same
- * and in the same order as in one pass, so the sum is too (bit for bit). The only
- * allocation in this file, and optional: without memory or a thread, one pass.
+ * Runs loop over all n categories into *a: with the helper (above) without terms and from
+ * DV_PARALLEL_MIN categories; in one pass with terms, or without the memory or a thread.
+ * The only allocation in this file, and optional.
  */
 static size_t kl_sum(kl_loop loop, const dv_dist *p, const dv_dist *q, dv_acc *a,
                      double *terms)
 {
-    size_t n = p->n, half = n / 2;
+    size_t n = p->n;
     sink whole = {a, NULL, 0};
-    half_job j = {loop, p, q, {NULL, NULL, half}, n, DV_NO_INDEX};
+    double *bufs = NULL;
+    if (terms || n < DV_PARALLEL_MIN || !(bufs = malloc(2 * KL_CHUNK * sizeof *bufs)))
+        return loop(p, q, 0, n, &whole, terms);
+    pair_job j = {.loop = loop,
+                  .p = p,
+                  .q = q,
+                  .buf = {bufs, bufs + KL_CHUNK},
+                  .inf = DV_NO_INDEX,
+                  .inf_round = 0};
+    pthread_mutex_init(&j.mu, NULL);
+    pthread_cond_init(&j.cv, NULL);
     dv_helper h;
-    if (terms || n < DV_PARALLEL_MIN || !(j.k.buf = malloc((n - half) * sizeof *j.k.buf)))
-        return loop(p, q, 0, n, &whole, terms);
-    if (!dv_helper_start(&h, n, half_run, &j)) {
-        free(j.k.buf);
-        return loop(p, q, 0, n, &whole, terms);
+    size_t inf;
+    if (dv_helper_start(&h, n, pair_helper, &j)) {
+        inf = pair_main(&j, a);
+        pthread_mutex_lock(&j.mu);
+        j.stop = true;
+        pthread_cond_broadcast(&j.cv);
+        pthread_mutex_unlock(&j.mu);
+        dv_helper_join(&h);
+    } else {
+        inf = loop(p, q, 0, n, &whole, terms);
     }
-    size_t inf = loop(p, q, 0, half, &whole, NULL);
-    dv_helper_join(&h);
-    if (inf == DV_NO_INDEX)
-        inf = j.inf;
-    for (size_t i = 0; inf == DV_NO_INDEX && i < n - half; i++)
-        dv_acc_add(a, j.k.buf[i]);
-    free(j.k.buf);
+    pthread_cond_destroy(&j.cv);
+    pthread_mutex_destroy(&j.mu);
+    free(bufs);
     return inf;
 }
 

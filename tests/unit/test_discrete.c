@@ -19,7 +19,9 @@
 static void prep(double *v, size_t n, bool normalize, const char *name, dv_dist *d)
 {
     dv_error err;
-    if (dv_prepare_weights(v, n, normalize, DV_NAME(name[0] == 'q' ? DV_ARG_Q : DV_ARG_P, name), d, &err) != DV_OK)
+    if (dv_prepare_weights(v, n, normalize,
+                           DV_NAME(name[0] == 'q' ? DV_ARG_Q : DV_ARG_P, name), d,
+                           &err) != DV_OK)
         fail_msg("prepare %s: %s", name, err.msg);
 }
 
@@ -328,8 +330,8 @@ static void test_million(void **state)
     free(q);
 }
 
-/* From DV_PARALLEL_MIN categories a KL without terms sums half its terms on a second
- * thread (kl_sum); with terms it is one pass. Both must give the same bits and the same
+/* From DV_PARALLEL_MIN categories a KL without terms has every other chunk of its terms
+ * computed on a second thread (kl_sum); with terms it is one pass. Both must give the same bits and the same
  * first infinite index, for weights, logits and mixed pairs. */
 static void test_large_threaded_equals_one_pass(void **state)
 {
@@ -351,11 +353,15 @@ static void test_large_threaded_equals_one_pass(void **state)
             b[i] = kinds & 2 ? y[i] : exp(y[i]);
         }
         if (kinds & 1)
-            assert_int_equal(dv_prepare_logits(a, N, 1.0, DV_NAME(DV_ARG_P, "p_logits"), &P, NULL), DV_OK);
+            assert_int_equal(
+                dv_prepare_logits(a, N, 1.0, DV_NAME(DV_ARG_P, "p_logits"), &P, NULL),
+                DV_OK);
         else
             prep(a, N, true, "p", &P);
         if (kinds & 2)
-            assert_int_equal(dv_prepare_logits(b, N, 1.0, DV_NAME(DV_ARG_Q, "q_logits"), &Q, NULL), DV_OK);
+            assert_int_equal(
+                dv_prepare_logits(b, N, 1.0, DV_NAME(DV_ARG_Q, "q_logits"), &Q, NULL),
+                DV_OK);
         else
             prep(b, N, true, "q", &Q);
         dv_value two = dv_kl(&P, &Q, NULL), one = dv_kl(&P, &Q, terms);
@@ -363,9 +369,11 @@ static void test_large_threaded_equals_one_pass(void **state)
         assert_true(two.nats > 0.0 && two.inf_index == DV_NO_INDEX);
         if (kinds & 2)
             continue; /* Q logits have no zero */
-        /* a zero in Q in the second half, then also one in the first */
-        const size_t zeros[] = {90001, 10};
-        for (int z = 0; z < 2; z++) {
+        /* zeros in Q, each earlier than the last, in chunks of either thread (chunks of
+         * 32768: 99999 in the helper's last, partial one, 70000 in this thread's, 40000 in
+         * the helper's first, 10 in this thread's first) */
+        const size_t zeros[] = {99999, 70000, 40000, 10};
+        for (int z = 0; z < 4; z++) {
             b[zeros[z]] = 0.0;
             prep(b, N, true, "q", &Q);
             two = dv_kl(&P, &Q, NULL);
