@@ -21,7 +21,7 @@
 
 #define ALL ((dv_measure_set)(DV_MSET(DV_M_COUNT) - 1u))
 #define NA 6
-static const double ALPHAS[NA] = { 0.1, 0.5, 1.0, 2.0, 10.0, 1.0 + 1e-7 };
+static const double ALPHAS[NA] = {0.1, 0.5, 1.0, 2.0, 10.0, 1.0 + 1e-7};
 
 /* ---- helpers ------------------------------------------------------------------------- */
 
@@ -85,11 +85,10 @@ static double val(const run *r, dv_measure m)
 static void test_names(void **state)
 {
     (void)state;
-    static const char *names[DV_M_COUNT] = { "kl",        "reverse_kl",    "psi",
-                                             "js",        "js_distance",   "cross_entropy",
-                                             "hellinger", "bhattacharyya", "tv",
-                                             "linf",      "chi2",          "neyman_chi2",
-                                             "renyi",     "tsallis",       "wasserstein" };
+    static const char *names[DV_M_COUNT] = {
+        "kl",        "reverse_kl",    "psi",        "js",   "js_distance", "cross_entropy",
+        "hellinger", "bhattacharyya", "tv",         "linf", "chi2",        "neyman_chi2",
+        "renyi",     "tsallis",       "wasserstein"};
     for (int m = 0; m < DV_M_COUNT; m++) {
         assert_string_equal(dv_measure_name((dv_measure)m), names[m]);
         dv_measure got;
@@ -170,7 +169,7 @@ static void check_identities(const run *r, double tol)
 static void test_identities_random(void **state)
 {
     (void)state;
-    static const size_t sizes[] = { 2, 3, 10, 100, 1000 };
+    static const size_t sizes[] = {2, 3, 10, 100, 1000};
     for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
         size_t n = sizes[s];
         double *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
@@ -236,8 +235,8 @@ static void assert_zero_all(const run *r)
 static void test_self_is_zero(void **state)
 {
     (void)state;
-    double a[] = { 0.1, 0.0, 0.2, 0.7 }, b[] = { 0.1, 0.0, 0.2, 0.7 };
-    double pos[] = { 3.0, -1.0, 3.0, 0.5 };
+    double a[] = {0.1, 0.0, 0.2, 0.7}, b[] = {0.1, 0.0, 0.2, 0.7};
+    double pos[] = {3.0, -1.0, 3.0, 0.5};
     dv_dist p, q;
     prep(a, 4, false, "p", &p);
     prep(b, 4, false, "q", &q);
@@ -249,12 +248,12 @@ static void test_self_is_zero(void **state)
     compute(&p, &q, 1e-4, pos, &r);
     assert_zero_all(&r);
     /* Same distribution, other scale (normalize). */
-    double c[] = { 1, 0, 2, 7 }, d[] = { 3, 0, 6, 21 };
+    double c[] = {1, 0, 2, 7}, d[] = {3, 0, 6, 21};
     prep(c, 4, true, "p", &p);
     prep(d, 4, true, "q", &q);
     compute(&p, &q, 0.0, NULL, &r);
     assert_zero_all(&r);
-    double x[] = { 0.5, -3.0, 2.0, 1e3 }, y[] = { 0.5, -3.0, 2.0, 1e3 };
+    double x[] = {0.5, -3.0, 2.0, 1e3}, y[] = {0.5, -3.0, 2.0, 1e3};
     prep_logits(x, 4, "p", &p);
     prep_logits(y, 4, "q", &q);
     compute(&p, &q, 0.0, NULL, &r);
@@ -274,7 +273,7 @@ static void test_zeros(void **state)
 {
     (void)state;
     /* Category 1: P = 0 < Q; category 3: Q = 0 < P; category 0: both 0. */
-    double a[] = { 0.0, 0.0, 0.5, 0.5 }, b[] = { 0.0, 0.5, 0.5, 0.0 };
+    double a[] = {0.0, 0.0, 0.5, 0.5}, b[] = {0.0, 0.5, 0.5, 0.0};
     dv_dist p, q;
     prep(a, 4, false, "p", &p);
     prep(b, 4, false, "q", &q);
@@ -314,7 +313,7 @@ static void test_zeros(void **state)
 static void test_disjoint(void **state)
 {
     (void)state;
-    double a[] = { 0.5, 0.0, 0.5, 0.0 }, b[] = { 0.0, 0.25, 0.0, 0.75 };
+    double a[] = {0.5, 0.0, 0.5, 0.0}, b[] = {0.0, 0.25, 0.0, 0.75};
     dv_dist p, q;
     prep(a, 4, false, "p", &p);
     prep(b, 4, false, "q", &q);
@@ -333,7 +332,7 @@ static void test_disjoint(void **state)
     assert_inf(&r.res.m[DV_M_PSI], DV_INF_Q_ZERO, 0);
     /* Almost disjoint: a shared category of 1e-30 keeps Bhattacharyya and Rényi α < 1
      * finite and exact (−log Σ√(PQ) = 69.07…). */
-    double c[] = { 1.0, 1e-30, 0.0 }, d[] = { 0.0, 1e-30, 1.0 };
+    double c[] = {1.0, 1e-30, 0.0}, d[] = {0.0, 1e-30, 1.0};
     prep(c, 3, true, "p", &p);
     prep(d, 3, true, "q", &q);
     compute(&p, &q, 0.0, NULL, &r);
@@ -346,7 +345,7 @@ static void test_overflow(void **state)
     (void)state;
     /* χ² and Tsallis α = 10 beyond the largest double: +inf with DV_INF_OVERFLOW, while
      * Rényi α = 10 (a logarithm) stays finite. */
-    double a[] = { 0.5, 0.5 }, b[] = { 1e-300, 1.0 };
+    double a[] = {0.5, 0.5}, b[] = {1e-300, 1.0};
     dv_dist p, q;
     prep(a, 2, true, "p", &p);
     prep(b, 2, true, "q", &q);
@@ -360,11 +359,29 @@ static void test_overflow(void **state)
 
 /* ---- terms --------------------------------------------------------------------------- */
 
+/* kl, js and cross-entropy and their terms (in terms[]) are what dv_kl, dv_js and
+ * dv_cross_entropy give, bit for bit; t: scratch for p->n terms. */
+static void assert_same_as_cores(const dv_dist *p, const dv_dist *q,
+                                 const dv_measures_res *res, double *const *terms,
+                                 double *t)
+{
+    size_t bytes = p->n * sizeof *t;
+    dv_value kl = dv_kl(p, q, t);
+    assert_true(same(res->m[DV_M_KL].value, kl.nats));
+    assert_memory_equal(t, terms[DV_M_KL], bytes);
+    double js = dv_js(p, q, t);
+    assert_true(same(res->m[DV_M_JS].value, js));
+    assert_memory_equal(t, terms[DV_M_JS], bytes);
+    dv_value ce = dv_cross_entropy(p, q, t);
+    assert_true(same(res->m[DV_M_CROSS_ENTROPY].value, ce.nats));
+    assert_memory_equal(t, terms[DV_M_CROSS_ENTROPY], bytes);
+}
+
 static void test_terms(void **state)
 {
     (void)state;
     enum { N = 50 };
-    double a[N], b[N], *terms[DV_M_COUNT] = { 0 };
+    double a[N], b[N], *terms[DV_M_COUNT] = {0};
     static double store[DV_M_COUNT][N * NA];
     for (size_t i = 0; i < N; i++) {
         a[i] = urand() + 0.05;
@@ -387,7 +404,7 @@ static void test_terms(void **state)
             terms[m] = store[m];
         }
         dv_mvalue ren[NA], tsa[NA];
-        dv_measures_res res = { .renyi = ren, .tsallis = tsa };
+        dv_measures_res res = {.renyi = ren, .tsallis = tsa};
         assert_int_equal(dv_measures(&p, &q, &req, &res, NULL), DV_OK);
         for (int m = 0; m < DV_M_COUNT; m++) {
             bool has = dv_measure_flags((dv_measure)m) & DV_MF_HAS_TERMS;
@@ -406,15 +423,8 @@ static void test_terms(void **state)
         if (zs == 0) {
             /* Bit-equal to the single-measure core, terms and all. */
             double t[N];
-            dv_value kl = dv_kl(&p, &q, t);
-            assert_true(same(res.m[DV_M_KL].value, kl.nats));
-            assert_memory_equal(t, terms[DV_M_KL], sizeof t);
-            double js = dv_js(&p, &q, t);
-            assert_true(same(res.m[DV_M_JS].value, js));
-            assert_memory_equal(t, terms[DV_M_JS], sizeof t);
-            dv_value ce = dv_cross_entropy(&p, &q, t);
-            assert_true(same(res.m[DV_M_CROSS_ENTROPY].value, ce.nats));
-            assert_memory_equal(t, terms[DV_M_CROSS_ENTROPY], sizeof t);
+            assert_same_as_cores(&p, &q, &res, terms, t);
+            dv_value kl = dv_kl(&p, &q, NULL), ce = dv_cross_entropy(&p, &q, NULL);
             /* and without terms */
             memset(req.terms, 0, sizeof req.terms);
             assert_int_equal(dv_measures(&p, &q, &req, &res, NULL), DV_OK);
@@ -464,15 +474,7 @@ static void test_large_threaded(void **state)
     for (int m = 0; m < DV_M_COUNT; m++)
         req.terms[m] = store[m];
     assert_int_equal(dv_measures(&p, &q, &req, &res, NULL), DV_OK);
-    dv_value kl = dv_kl(&p, &q, t);
-    assert_true(same(res.m[DV_M_KL].value, kl.nats));
-    assert_memory_equal(t, store[DV_M_KL], sizeof t);
-    double js = dv_js(&p, &q, t);
-    assert_true(same(res.m[DV_M_JS].value, js));
-    assert_memory_equal(t, store[DV_M_JS], sizeof t);
-    dv_value ce = dv_cross_entropy(&p, &q, t);
-    assert_true(same(res.m[DV_M_CROSS_ENTROPY].value, ce.nats));
-    assert_memory_equal(t, store[DV_M_CROSS_ENTROPY], sizeof t);
+    assert_same_as_cores(&p, &q, &res, req.terms, t);
 
     /* The main pass alone (no single-measure core asked for, so no thread): the same. */
     dv_measures_res alone = {.renyi = &ren, .tsallis = &tsa};
@@ -481,8 +483,9 @@ static void test_large_threaded(void **state)
               DV_MSET(DV_M_RENYI) | DV_MSET(DV_M_TSALLIS);
     memset(req.terms, 0, sizeof req.terms);
     assert_int_equal(dv_measures(&p, &q, &req, &alone, NULL), DV_OK);
-    const dv_measure main_ones[] = {DV_M_HELLINGER, DV_M_BHATTACHARYYA, DV_M_TV, DV_M_LINF,
-                                    DV_M_CHI2,      DV_M_NEYMAN_CHI2,   DV_M_TSALLIS};
+    const dv_measure main_ones[] = {DV_M_HELLINGER, DV_M_BHATTACHARYYA, DV_M_TV,
+                                    DV_M_LINF,      DV_M_CHI2,          DV_M_NEYMAN_CHI2,
+                                    DV_M_TSALLIS};
     for (size_t k = 0; k < sizeof main_ones / sizeof main_ones[0]; k++)
         assert_true(same(res.m[main_ones[k]].value, alone.m[main_ones[k]].value));
     assert_true(res.m[DV_M_KL].value > 0.0 && res.m[DV_M_HELLINGER].value > 0.0);
@@ -599,11 +602,11 @@ static void test_positions(void **state)
         one[i] = 4.5;
     assert_true(same(w1(&p, &q, one, NULL, 0), 0.0));
     /* Two point masses: W1 = |x1 − x0| · moved mass. */
-    double c[] = { 1.0, 0.0 }, d[] = { 0.0, 1.0 }, x2[] = { 1e300, -1e300 };
+    double c[] = {1.0, 0.0}, d[] = {0.0, 1.0}, x2[] = {1e300, -1e300};
     prep(c, 2, false, "p", &p);
     prep(d, 2, false, "q", &q);
     assert_rel(w1(&p, &q, x2, NULL, 0), 2e300, 1e-15);
-    double big[] = { -1.5e308, 1.5e308 };
+    double big[] = {-1.5e308, 1.5e308};
     assert_true(isinf(w1(&p, &q, big, NULL, 0))); /* 3e308 does not fit a double */
 }
 
@@ -622,7 +625,7 @@ static dv_status call(const dv_dist *p, const dv_dist *q, dv_measure_set set,
     req.positions = pos;
     req.n_positions = npos;
     dv_mvalue rr[4], tt[4];
-    dv_measures_res res = { .renyi = rr, .tsallis = tt };
+    dv_measures_res res = {.renyi = rr, .tsallis = tt};
     memset(err, 0, sizeof *err);
     return dv_measures(p, q, &req, &res, err);
 }
@@ -638,16 +641,16 @@ static void assert_err(const dv_error *err, dv_status st, int arg, const char *m
 static void test_errors(void **state)
 {
     (void)state;
-    double a[] = { 0.25, 0.25, 0.5 }, b[] = { 0.5, 0.25, 0.25 }, c[] = { 0.5, 0.5 };
+    double a[] = {0.25, 0.25, 0.5}, b[] = {0.5, 0.25, 0.25}, c[] = {0.5, 0.5};
     dv_dist p, q, q2;
     prep(a, 3, false, "p", &p);
     prep(b, 3, false, "q", &q);
     prep(c, 2, false, "q", &q2);
     dv_error err;
     const dv_measure_set R = DV_MSET(DV_M_RENYI), T = DV_MSET(DV_M_TSALLIS);
-    const double good[] = { 0.5, 2.0 }, bad0[] = { 2.0, 0.0 }, badn[] = { NAN },
-                 badi[] = { INFINITY };
-    const double badneg[] = { 1.0, 1.0, -0.5 };
+    const double good[] = {0.5, 2.0}, bad0[] = {2.0, 0.0}, badn[] = {NAN},
+                 badi[] = {INFINITY};
+    const double badneg[] = {1.0, 1.0, -0.5};
 
     assert_int_equal(call(&p, &q2, DV_MSET(DV_M_KL), NULL, 0, 0.0, NULL, 0, &err),
                      DV_SHAPE_MISMATCH);
@@ -680,7 +683,7 @@ static void test_errors(void **state)
     assert_int_equal(call(&p, &q, DV_MSET(DV_M_KL), NULL, 0, INFINITY, NULL, 0, &err),
                      DV_BAD_PARAMETER);
 
-    const double pos_bad[] = { 0.0, NAN, 1.0 }, pos_ok[] = { 0.0, 1.0, 1.0 };
+    const double pos_bad[] = {0.0, NAN, 1.0}, pos_ok[] = {0.0, 1.0, 1.0};
     assert_int_equal(
         call(&p, &q, DV_MSET(DV_M_WASSERSTEIN), NULL, 0, 0.0, pos_bad, 3, &err),
         DV_NOT_FINITE);
@@ -733,7 +736,7 @@ static void test_subsets(void **state)
         req.alpha = ALPHAS;
         req.n_alpha = NA;
         dv_mvalue ren[NA], tsa[NA];
-        dv_measures_res res = { .renyi = ren, .tsallis = tsa };
+        dv_measures_res res = {.renyi = ren, .tsallis = tsa};
         assert_int_equal(dv_measures(&p, &q, &req, &res, NULL), DV_OK);
         for (int o = 0; o < DV_M_COUNT; o++) {
             if (o == m)
@@ -790,8 +793,8 @@ static bool val_ok_range(const dv_measures_res *res)
 static void test_extremes(void **state)
 {
     (void)state;
-    static const double al[] = { 1e-300, 1e-6,  0.01, 0.1,  0.5, 0.999,
-                                 1.0,    1.001, 2.0,  10.0, 1e3, 1e300 };
+    static const double al[] = {1e-300, 1e-6,  0.01, 0.1,  0.5, 0.999,
+                                1.0,    1.001, 2.0,  10.0, 1e3, 1e300};
     enum { NAX = sizeof al / sizeof al[0], MAXN = 7 };
     static double tt[DV_M_COUNT][MAXN * NAX];
     int checked = 0;
@@ -832,7 +835,7 @@ static void test_extremes(void **state)
         for (int m = 0; m < DV_M_COUNT; m++)
             req.terms[m] = tt[m];
         dv_mvalue ren[NAX], tsa[NAX];
-        dv_measures_res res = { .renyi = ren, .tsallis = tsa };
+        dv_measures_res res = {.renyi = ren, .tsallis = tsa};
         dv_error err;
         if (dv_measures(&p, &q, &req, &res, &err) != DV_OK)
             fail_msg("iteration %d: %s", it, err.msg);
@@ -892,7 +895,7 @@ static void test_many_alphas(void **state)
     req.n_alpha = K;
     req.terms[DV_M_TSALLIS] = tt;
     dv_mvalue ren[K], tsa[K];
-    dv_measures_res res = { .renyi = ren, .tsallis = tsa };
+    dv_measures_res res = {.renyi = ren, .tsallis = tsa};
     assert_int_equal(dv_measures(&p, &q, &req, &res, NULL), DV_OK);
     for (size_t k = 0; k < K; k++) {
         dv_measures_req one = req;
@@ -901,7 +904,7 @@ static void test_many_alphas(void **state)
         one.n_alpha = 1;
         one.terms[DV_M_TSALLIS] = t1;
         dv_mvalue r1, s1;
-        dv_measures_res res1 = { .renyi = &r1, .tsallis = &s1 };
+        dv_measures_res res1 = {.renyi = &r1, .tsallis = &s1};
         assert_int_equal(dv_measures(&p, &q, &one, &res1, NULL), DV_OK);
         if (isinf(r1.value)) {
             assert_true(isinf(ren[k].value) && ren[k].index == r1.index);
