@@ -13,8 +13,8 @@
  *    closed form is well conditioned.
  *  - JS uses the symmetric form ½ M_i ψ(t_i), t = (P−Q)/(P+Q), ψ(t) = φ(1+t) + φ(1−t),
  *    whose odd (linear) parts cancel exactly.
- * Every loop is O(n). The KL of a large input uses a second thread and a buffer for half
- * its terms when it can have them (kl_sum); nothing else allocates.
+ * Every loop is O(n). The KL of a large input uses a second thread and two 256 KiB
+ * buffers of terms when it can have them (kl_sum); nothing else allocates.
  */
 #include <assert.h>
 #include <float.h>
@@ -297,8 +297,8 @@ typedef struct pair_job {
     double *buf[2];
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    size_t produced,
-        consumed;          /* rounds whose B the helper has written / this thread added */
+    size_t produced;       /* rounds whose B the helper has written */
+    size_t consumed;       /* rounds whose B this thread has added */
     size_t inf, inf_round; /* the helper's first P_i > 0 = Q_i, and in which round */
     bool stop;             /* this thread is done: the helper ends */
 } pair_job;

@@ -10,11 +10,6 @@
 
 #include "divergence.h"
 
-/*
- * Neumaier's compensated accumulator. Why: a plain running sum of 10^6 terms loses up to
- * ~20 bits when terms differ in size; the compensation term keeps the error at ~1 ulp of
- * the result. `c` must not be folded into `s` until the end (no -ffast-math here).
- */
 /* Inputs of at least this many numbers are worth a second thread (discrete.c,
  * measures.c, batch.c): a thread costs ~30 µs, 65536 categories take a few ms. */
 enum { DV_PARALLEL_MIN = 1 << 16 };
@@ -35,6 +30,11 @@ typedef struct dv_helper {
 bool dv_helper_start(dv_helper *h, size_t work, void *(*fn)(void *), void *arg);
 void dv_helper_join(dv_helper *h);
 
+/*
+ * Neumaier's compensated accumulator. Why: a plain running sum of 10^6 terms loses up to
+ * ~20 bits when terms differ in size; the compensation term keeps the error at ~1 ulp of
+ * the result. `c` must not be folded into `s` until the end (no -ffast-math here).
+ */
 typedef struct dv_acc {
     double s;
     double c;

@@ -185,7 +185,8 @@ void guard_done(guard_conn *g, uint64_t request_bytes)
      * getsockopt per request; the kernel is asked only once a size was not known. */
     if (request_bytes == GUARD_UNKNOWN_SIZE)
         g->consumed_unknown = true;
-    g->consumed += request_bytes;
+    else
+        g->consumed += request_bytes;
     uint64_t mark = g->consumed_unknown ? bytes_received(g->fd) : g->consumed;
     pthread_mutex_lock(&g_mu);
     g->state = G_IDLE;

@@ -96,8 +96,9 @@ static bool reads_back(const char *dig, int nd, int e10, bool neg, double x)
 
 /*
  * The nd (15, 16 or 17) significant digits of x > 0 correctly rounded, ties to even — what
- * %.{nd-1}e prints — and the decimal exponent, in exact integer arithmetic, for
- * 1e-15 ≤ x < 2^128 (normal doubles); false elsewhere (the caller asks snprintf).
+ * %.{nd-1}e prints — and the decimal exponent, in exact integer arithmetic, for normal
+ * doubles from 10^(nd−33) (q ≤ 32 below) to 2^128; false elsewhere (the caller asks
+ * snprintf).
  *
  * x = m·2^e; D = round(x·10^q) with q = nd − 1 − k, k = ⌊log10 x⌋, so D has nd digits.
  * For q ≥ 0, x·10^q = m·5^q·2^(e+q), and m·5^q < 2^128 while q ≤ 32; for q < 0 it is
@@ -228,8 +229,8 @@ static bool exact_digits(double x, int nd, char dig[17], int *e10)
     return false;
 }
 
-/* The same with snprintf for the digits, where exact_digits does not reach (zero,
- * subnormals, |x| < 1e-15, |x| ≥ 2^128). */
+/* The same with snprintf for the digits, where exact_digits does not reach (subnormals,
+ * |x| below about 1e-16, |x| ≥ 2^128). */
 static int shortest_by_printf(char *out, double x)
 {
     char e[40];
