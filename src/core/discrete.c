@@ -13,8 +13,8 @@
  *    closed form is well conditioned.
  *  - JS uses the symmetric form ½ M_i ψ(t_i), t = (P−Q)/(P+Q), ψ(t) = φ(1+t) + φ(1−t),
  *    whose odd (linear) parts cancel exactly.
- * Every loop is O(n). The KL of a large input uses a second thread and two 256 KiB
- * buffers of terms when it can have them (kl_sum); nothing else allocates.
+ * Every loop is O(n). Entropy, KL and JS of a large input use a second thread and two
+ * 256 KiB buffers of terms when they can have them (term_sum); nothing else allocates.
  */
 #include <assert.h>
 #include <float.h>
@@ -146,13 +146,160 @@ double dv_log_prob(const dv_dist *d, size_t i)
     return log(x) - log(d->total);
 }
 
+/* ---- sums of terms, on one thread or two ---------------------------------------------- */
+
+/*
+ * The loops of entropy, KL and JS run over an index range [from, to) and hand each term
+ * to `put`: added to the accumulator in index order, or stored for it (see term_sum).
+ * With terms they also write the per-category terms; the KL loops, without terms, stop at
+ * the first P_i > 0 = Q_i. They return that index, or DV_NO_INDEX.
+ */
+typedef struct sink {
+    dv_acc *acc; /* add here … */
+    double *buf; /* … or store at buf[i − from] */
+    size_t from;
+} sink;
+
+static inline void put(const sink *k, size_t i, double t)
+{
+    if (k->buf)
+        k->buf[i - k->from] = t;
+    else
+        dv_acc_add(k->acc, t);
+}
+
+typedef size_t (*term_loop)(const dv_dist *p, const dv_dist *q, size_t from, size_t to,
+                            const sink *k, double *terms);
+
+/*
+ * The two-thread sum. Categories are cut into chunks of SUM_CHUNK; round r has chunk
+ * 2r (A_r), which this thread adds as it goes, and chunk 2r + 1 (B_r), whose terms the
+ * helper computes meanwhile into one of two buffers; this thread then adds B_r's buffer.
+ * So the additions are the same and in the same order as in one pass, and so is the
+ * sum, bit for bit; memory is two chunks (512 KiB), whatever n.
+ */
+enum { SUM_CHUNK = 1 << 15 };
+
+typedef struct pair_job {
+    term_loop loop;
+    const dv_dist *p, *q;
+    double *buf[2];
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    size_t produced;       /* rounds whose B the helper has written */
+    size_t consumed;       /* rounds whose B this thread has added */
+    size_t inf, inf_round; /* where the helper's loop stopped, and in which round */
+    bool stop;             /* this thread is done: the helper ends */
+} pair_job;
+
+static size_t chunk_end(size_t from, size_t n)
+{
+    return n - from < SUM_CHUNK ? n : from + SUM_CHUNK;
+}
+
+static void *pair_helper(void *arg)
+{
+    pair_job *j = arg;
+    size_t n = j->p->n;
+    for (size_t r = 0; (2 * r + 1) * SUM_CHUNK < n; r++) {
+        size_t from = (2 * r + 1) * SUM_CHUNK;
+        pthread_mutex_lock(&j->mu);
+        while (r - j->consumed >= 2 && !j->stop) /* buffer r % 2 still holds round r − 2 */
+            pthread_cond_wait(&j->cv, &j->mu);
+        bool stop = j->stop;
+        pthread_mutex_unlock(&j->mu);
+        if (stop)
+            break;
+        sink k = {NULL, j->buf[r % 2], from};
+        size_t inf = j->loop(j->p, j->q, from, chunk_end(from, n), &k, NULL);
+        pthread_mutex_lock(&j->mu);
+        j->produced = r + 1;
+        if (inf != DV_NO_INDEX) {
+            j->inf = inf;
+            j->inf_round = r;
+        }
+        pthread_cond_broadcast(&j->cv);
+        pthread_mutex_unlock(&j->mu);
+        if (inf != DV_NO_INDEX)
+            break;
+    }
+    return NULL;
+}
+
+/* This thread's side: A_r, then B_r from the helper, round by round. */
+static size_t pair_main(pair_job *j, dv_acc *a)
+{
+    size_t n = j->p->n;
+    sink whole = {a, NULL, 0};
+    for (size_t r = 0; 2 * r * SUM_CHUNK < n; r++) {
+        size_t from = 2 * r * SUM_CHUNK, to = chunk_end(from, n);
+        size_t inf = j->loop(j->p, j->q, from, to, &whole, NULL);
+        if (inf != DV_NO_INDEX || to == n)
+            return inf;
+        pthread_mutex_lock(&j->mu);
+        while (j->produced <= r)
+            pthread_cond_wait(&j->cv, &j->mu);
+        inf = j->inf != DV_NO_INDEX && j->inf_round == r ? j->inf : DV_NO_INDEX;
+        pthread_mutex_unlock(&j->mu);
+        if (inf != DV_NO_INDEX)
+            return inf;
+        const double *b = j->buf[r % 2];
+        for (size_t i = 0, m = chunk_end(to, n) - to; i < m; i++)
+            dv_acc_add(a, b[i]);
+        pthread_mutex_lock(&j->mu);
+        j->consumed = r + 1;
+        pthread_cond_broadcast(&j->cv);
+        pthread_mutex_unlock(&j->mu);
+    }
+    return DV_NO_INDEX;
+}
+
+/*
+ * Runs loop over all n categories into *a: with the helper (above) without terms and from
+ * DV_PARALLEL_MIN categories; in one pass with terms, or without the memory or a thread.
+ * The only allocation in this file, and optional. (For entropy q is p.)
+ */
+static size_t term_sum(term_loop loop, const dv_dist *p, const dv_dist *q, dv_acc *a,
+                       double *terms)
+{
+    size_t n = p->n;
+    sink whole = {a, NULL, 0};
+    double *bufs = NULL;
+    if (terms || n < DV_PARALLEL_MIN || !(bufs = malloc(2 * SUM_CHUNK * sizeof *bufs)))
+        return loop(p, q, 0, n, &whole, terms);
+    pair_job j = {.loop = loop,
+                  .p = p,
+                  .q = q,
+                  .buf = {bufs, bufs + SUM_CHUNK},
+                  .inf = DV_NO_INDEX,
+                  .inf_round = 0};
+    pthread_mutex_init(&j.mu, NULL);
+    pthread_cond_init(&j.cv, NULL);
+    dv_helper h;
+    size_t inf;
+    if (dv_helper_start(&h, n, pair_helper, &j)) {
+        inf = pair_main(&j, a);
+        pthread_mutex_lock(&j.mu);
+        j.stop = true;
+        pthread_cond_broadcast(&j.cv);
+        pthread_mutex_unlock(&j.mu);
+        dv_helper_join(&h);
+    } else {
+        inf = loop(p, q, 0, n, &whole, terms);
+    }
+    pthread_cond_destroy(&j.cv);
+    pthread_mutex_destroy(&j.mu);
+    free(bufs);
+    return inf;
+}
+
 /* ---- entropy ------------------------------------------------------------------------ */
 
-double dv_entropy(const dv_dist *p, double *terms)
+static size_t entropy_loop(const dv_dist *p, const dv_dist *q, size_t from, size_t to,
+                           const sink *k, double *terms)
 {
-    assert(p->n > 0);
-    dv_acc a = {0.0, 0.0};
-    for (size_t i = 0; i < p->n; i++) {
+    (void)q;
+    for (size_t i = from; i < to; i++) {
         double term = 0.0;
         if (p->kind == DV_LOGITS) {
             double lp = logit_lp(p, i);
@@ -164,8 +311,16 @@ double dv_entropy(const dv_dist *p, double *terms)
         term = term > 0.0 ? term : 0.0;
         if (terms)
             terms[i] = term;
-        dv_acc_add(&a, term);
+        put(k, i, term);
     }
+    return DV_NO_INDEX;
+}
+
+double dv_entropy(const dv_dist *p, double *terms)
+{
+    assert(p->n > 0);
+    dv_acc a = {0.0, 0.0};
+    term_sum(entropy_loop, p, p, &a, terms);
     return dv_acc_value(&a);
 }
 
@@ -229,29 +384,6 @@ static double kl_ww_term(double p, double q, const dv_dist *dp, const dv_dist *d
     return fma(pq, lr - 1.0, q);
 }
 
-/*
- * The KL loops run over an index range [from, to) and hand each non-negative term to
- * `put`: added to the accumulator in index order, or stored for it (see kl_sum). With
- * terms they also write the classic terms; without, they stop at the first P_i > 0 = Q_i.
- * They return that index, or DV_NO_INDEX.
- */
-typedef struct sink {
-    dv_acc *acc; /* add here … */
-    double *buf; /* … or store at buf[i − from] */
-    size_t from;
-} sink;
-
-static inline void put(const sink *k, size_t i, double t)
-{
-    if (k->buf)
-        k->buf[i - k->from] = t;
-    else
-        dv_acc_add(k->acc, t);
-}
-
-typedef size_t (*kl_loop)(const dv_dist *p, const dv_dist *q, size_t from, size_t to,
-                          const sink *k, double *terms);
-
 static size_t kl_weights_loop(const dv_dist *p, const dv_dist *q, size_t from, size_t to,
                               const sink *k, double *terms)
 {
@@ -282,133 +414,11 @@ static size_t kl_weights_loop(const dv_dist *p, const dv_dist *q, size_t from, s
     return inf;
 }
 
-/*
- * The two-thread KL sum. Categories are cut into chunks of KL_CHUNK; round r has chunk
- * 2r (A_r), which this thread adds as it goes, and chunk 2r + 1 (B_r), whose terms the
- * helper computes meanwhile into one of two buffers; this thread then adds B_r's buffer.
- * So the additions are the same and in the same order as in one pass, and so is the
- * sum, bit for bit; memory is two chunks (512 KiB), whatever n.
- */
-enum { KL_CHUNK = 1 << 15 };
-
-typedef struct pair_job {
-    kl_loop loop;
-    const dv_dist *p, *q;
-    double *buf[2];
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    size_t produced;       /* rounds whose B the helper has written */
-    size_t consumed;       /* rounds whose B this thread has added */
-    size_t inf, inf_round; /* the helper's first P_i > 0 = Q_i, and in which round */
-    bool stop;             /* this thread is done: the helper ends */
-} pair_job;
-
-static size_t chunk_end(size_t from, size_t n)
-{
-    return n - from < KL_CHUNK ? n : from + KL_CHUNK;
-}
-
-static void *pair_helper(void *arg)
-{
-    pair_job *j = arg;
-    size_t n = j->p->n;
-    for (size_t r = 0; (2 * r + 1) * KL_CHUNK < n; r++) {
-        size_t from = (2 * r + 1) * KL_CHUNK;
-        pthread_mutex_lock(&j->mu);
-        while (r - j->consumed >= 2 && !j->stop) /* buffer r % 2 still holds round r − 2 */
-            pthread_cond_wait(&j->cv, &j->mu);
-        bool stop = j->stop;
-        pthread_mutex_unlock(&j->mu);
-        if (stop)
-            break;
-        sink k = {NULL, j->buf[r % 2], from};
-        size_t inf = j->loop(j->p, j->q, from, chunk_end(from, n), &k, NULL);
-        pthread_mutex_lock(&j->mu);
-        j->produced = r + 1;
-        if (inf != DV_NO_INDEX) {
-            j->inf = inf;
-            j->inf_round = r;
-        }
-        pthread_cond_broadcast(&j->cv);
-        pthread_mutex_unlock(&j->mu);
-        if (inf != DV_NO_INDEX)
-            break;
-    }
-    return NULL;
-}
-
-/* This thread's side: A_r, then B_r from the helper, round by round. */
-static size_t pair_main(pair_job *j, dv_acc *a)
-{
-    size_t n = j->p->n;
-    sink whole = {a, NULL, 0};
-    for (size_t r = 0; 2 * r * KL_CHUNK < n; r++) {
-        size_t from = 2 * r * KL_CHUNK, to = chunk_end(from, n);
-        size_t inf = j->loop(j->p, j->q, from, to, &whole, NULL);
-        if (inf != DV_NO_INDEX || to == n)
-            return inf;
-        pthread_mutex_lock(&j->mu);
-        while (j->produced <= r)
-            pthread_cond_wait(&j->cv, &j->mu);
-        inf = j->inf != DV_NO_INDEX && j->inf_round == r ? j->inf : DV_NO_INDEX;
-        pthread_mutex_unlock(&j->mu);
-        if (inf != DV_NO_INDEX)
-            return inf;
-        const double *b = j->buf[r % 2];
-        for (size_t i = 0, m = chunk_end(to, n) - to; i < m; i++)
-            dv_acc_add(a, b[i]);
-        pthread_mutex_lock(&j->mu);
-        j->consumed = r + 1;
-        pthread_cond_broadcast(&j->cv);
-        pthread_mutex_unlock(&j->mu);
-    }
-    return DV_NO_INDEX;
-}
-
-/*
- * Runs loop over all n categories into *a: with the helper (above) without terms and from
- * DV_PARALLEL_MIN categories; in one pass with terms, or without the memory or a thread.
- * The only allocation in this file, and optional.
- */
-static size_t kl_sum(kl_loop loop, const dv_dist *p, const dv_dist *q, dv_acc *a,
-                     double *terms)
-{
-    size_t n = p->n;
-    sink whole = {a, NULL, 0};
-    double *bufs = NULL;
-    if (terms || n < DV_PARALLEL_MIN || !(bufs = malloc(2 * KL_CHUNK * sizeof *bufs)))
-        return loop(p, q, 0, n, &whole, terms);
-    pair_job j = {.loop = loop,
-                  .p = p,
-                  .q = q,
-                  .buf = {bufs, bufs + KL_CHUNK},
-                  .inf = DV_NO_INDEX,
-                  .inf_round = 0};
-    pthread_mutex_init(&j.mu, NULL);
-    pthread_cond_init(&j.cv, NULL);
-    dv_helper h;
-    size_t inf;
-    if (dv_helper_start(&h, n, pair_helper, &j)) {
-        inf = pair_main(&j, a);
-        pthread_mutex_lock(&j.mu);
-        j.stop = true;
-        pthread_cond_broadcast(&j.cv);
-        pthread_mutex_unlock(&j.mu);
-        dv_helper_join(&h);
-    } else {
-        inf = loop(p, q, 0, n, &whole, terms);
-    }
-    pthread_cond_destroy(&j.cv);
-    pthread_mutex_destroy(&j.mu);
-    free(bufs);
-    return inf;
-}
-
 static dv_value kl_weights(const dv_dist *p, const dv_dist *q, double *terms)
 {
     dv_value res = {0.0, DV_NO_INDEX};
     dv_acc a = {0.0, 0.0};
-    res.inf_index = kl_sum(kl_weights_loop, p, q, &a, terms);
+    res.inf_index = term_sum(kl_weights_loop, p, q, &a, terms);
     if (res.inf_index != DV_NO_INDEX) {
         res.nats = INFINITY;
         return res;
@@ -498,7 +508,7 @@ static dv_value kl_log(const dv_dist *p, const dv_dist *q, double *terms)
 {
     dv_value res = {0.0, DV_NO_INDEX};
     dv_acc a = {0.0, 0.0};
-    res.inf_index = kl_sum(kl_log_loop, p, q, &a, terms);
+    res.inf_index = term_sum(kl_log_loop, p, q, &a, terms);
     if (res.inf_index != DV_NO_INDEX) {
         res.nats = INFINITY;
         return res;
@@ -593,13 +603,12 @@ static double psi_d(double d)
     return 2.0 * (M_LN2 - log1p(e)) - 2.0 * se / (1.0 + e);
 }
 
-double dv_js(const dv_dist *p, const dv_dist *q, double *terms)
+static size_t js_loop(const dv_dist *p, const dv_dist *q, size_t from, size_t to,
+                      const sink *k, double *terms)
 {
-    assert(p->n == q->n && p->n > 0);
     bool ww = p->kind == DV_WEIGHTS && q->kind == DV_WEIGHTS;
     dd dl = lse_diff(p, q);
-    dv_acc a = {0.0, 0.0};
-    for (size_t i = 0; i < p->n; i++) {
+    for (size_t i = from; i < to; i++) {
         bool p0 = p->kind == DV_WEIGHTS && !(p->v[i] > 0.0);
         bool q0 = q->kind == DV_WEIGHTS && !(q->v[i] > 0.0);
         double term;
@@ -616,8 +625,16 @@ double dv_js(const dv_dist *p, const dv_dist *q, double *terms)
         }
         if (terms)
             terms[i] = term;
-        dv_acc_add(&a, term);
+        put(k, i, term);
     }
+    return DV_NO_INDEX;
+}
+
+double dv_js(const dv_dist *p, const dv_dist *q, double *terms)
+{
+    assert(p->n == q->n && p->n > 0);
+    dv_acc a = {0.0, 0.0};
+    term_sum(js_loop, p, q, &a, terms);
     double v = dv_acc_value(&a);
     /* JS ∈ [0, ln 2]; rounding may not step outside. */
     if (!(v > 0.0))

@@ -330,8 +330,8 @@ static void test_million(void **state)
     free(q);
 }
 
-/* From DV_PARALLEL_MIN categories a KL without terms has every other chunk of its terms
- * computed on a second thread (kl_sum); with terms it is one pass. Both must give the same bits and the same
+/* From DV_PARALLEL_MIN categories an entropy, KL or JS without terms has every other
+ * chunk of its terms computed on a second thread (term_sum); with terms it is one pass. Both must give the same bits and the same
  * first infinite index, for weights, logits and mixed pairs. */
 static void test_large_threaded_equals_one_pass(void **state)
 {
@@ -367,6 +367,10 @@ static void test_large_threaded_equals_one_pass(void **state)
         dv_value two = dv_kl(&P, &Q, NULL), one = dv_kl(&P, &Q, terms);
         assert_true(same(two.nats, one.nats));
         assert_true(two.nats > 0.0 && two.inf_index == DV_NO_INDEX);
+        /* entropy and JS sum their terms the same way */
+        assert_true(same(dv_entropy(&P, NULL), dv_entropy(&P, terms)));
+        assert_true(same(dv_js(&P, &Q, NULL), dv_js(&P, &Q, terms)));
+        assert_true(dv_js(&P, &Q, NULL) > 0.0 && dv_entropy(&P, NULL) > 0.0);
         if (kinds & 2)
             continue; /* Q logits have no zero */
         /* zeros in Q, each earlier than the last, in chunks of either thread (chunks of
