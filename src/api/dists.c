@@ -98,7 +98,7 @@ bool side_find(dv_req *r, const side_names *names, side *out)
     out->form = form[found];
     out->json = body_member(r, out->member);
     char ptr[128];
-    snprintf(ptr, sizeof ptr, "/%s", out->member);
+    ptr_member(ptr, sizeof ptr, "", out->member, strlen(out->member));
     if (out->form == FORM_SAMPLES)
         return read_samples(r, out, ptr);
     if (out->form == FORM_ARRAY && jv_is_object(out->json)) {

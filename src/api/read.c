@@ -51,11 +51,12 @@ bool get_bool(dv_req *r, const char *name, bool dflt, bool *out)
     *out = dflt;
     if (!v)
         return true;
-    char ptr[128];
-    snprintf(ptr, sizeof ptr, "/%s", name);
-    if (!jv_is_bool(v))
-        return req_fail(r, E_WRONG_TYPE, ptr, "%s is %s; it must be true or false", name,
-                        json_kind(v));
+    if (!jv_is_bool(v)) {
+        char ptr[128];
+        return req_fail(r, E_WRONG_TYPE,
+                        ptr_member(ptr, sizeof ptr, "", name, strlen(name)),
+                        "%s is %s; it must be true or false", name, json_kind(v));
+    }
     *out = v->kind == JV_TRUE;
     return true;
 }
@@ -66,11 +67,12 @@ bool get_number(dv_req *r, const char *name, double *out, bool *present)
     *present = v != NULL;
     if (!v)
         return true;
-    char ptr[128];
-    snprintf(ptr, sizeof ptr, "/%s", name);
-    if (!jv_is_number(v))
-        return req_fail(r, E_WRONG_TYPE, ptr, "%s is %s; it must be a number", name,
-                        json_kind(v));
+    if (!jv_is_number(v)) {
+        char ptr[128];
+        return req_fail(r, E_WRONG_TYPE,
+                        ptr_member(ptr, sizeof ptr, "", name, strlen(name)),
+                        "%s is %s; it must be a number", name, json_kind(v));
+    }
     *out = v->u.num;
     return true;
 }

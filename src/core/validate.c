@@ -107,10 +107,11 @@ dv_status dv_prepare_weights(double *v, size_t n, bool normalize, const dv_name 
         if (x > vmax)
             vmax = x;
     }
-    dv_whole_name(whole, sizeof whole, name);
-    if (!(vmax > 0.0))
+    if (!(vmax > 0.0)) {
+        dv_whole_name(whole, sizeof whole, name);
         return dv_fail_at(err, DV_ZERO_TOTAL, dv_whole_at(name), "every weight in %s is 0",
                           whole);
+    }
 
     double hi, lo;
     weights_total(v, n, &hi, &lo);
@@ -119,6 +120,7 @@ dv_status dv_prepare_weights(double *v, size_t n, bool normalize, const dv_name 
         double dev = (hi - 1.0) + lo;
         if (!(fabs(dev) <= DV_NORM_TOL)) {
             numfmt_msg(num, sizeof num, hi);
+            dv_whole_name(whole, sizeof whole, name);
             return dv_fail_at(
                 err, DV_NOT_NORMALIZED, dv_whole_at(name),
                 "%s sums to %s; probabilities must sum to 1 within 1e-6 — pass "

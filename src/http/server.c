@@ -403,7 +403,9 @@ static enum MHD_Result begin_request(struct MHD_Connection *c, const char *url,
     metrics_in_flight(1);
     r->cfg = g_cfg;
     r->path = url;
-    snprintf(r->method, sizeof r->method, "%s", method);
+    size_t ml = strnlen(method, sizeof r->method - 1); /* cut to fit, as for the log */
+    memcpy(r->method, method, ml);
+    r->method[ml] = '\0';
     r->method_index = metrics_method_index(method);
     r->route = route_find(g_routes, url, &r->route_index);
     request_id(r, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Request-Id"));
