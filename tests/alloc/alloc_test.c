@@ -37,9 +37,9 @@ void __wrap_free(void *p);
 
 /* ---- the failing allocator ---------------------------------------------------------- */
 
-static size_t g_calls;     /* allocation calls while armed */
-static size_t g_fail_at;   /* 1-based call that fails; 0 = none */
-static bool g_fail_after;  /* every call from g_fail_at on fails */
+static size_t g_calls;    /* allocation calls while armed */
+static size_t g_fail_at;  /* 1-based call that fails; 0 = none */
+static bool g_fail_after; /* every call from g_fail_at on fails */
 static bool g_armed;
 
 /* Live pointers (open addressing, no allocation of its own). */
@@ -132,7 +132,7 @@ typedef struct outcome {
     unsigned status;
     char *body; /* the exact bytes (malloc'd, untracked: made while disarmed) */
     size_t len;
-    bool oom;   /* the writer ran out: server.c sends its static 503 body */
+    bool oom; /* the writer ran out: server.c sends its static 503 body */
 } outcome;
 
 static dv_config g_cfg;
@@ -189,8 +189,7 @@ static bool is_oom_answer(const outcome *o)
     if (o->status != 503)
         return false;
     json_t *j = json_loadb(o->body, o->len, 0, NULL);
-    bool ok = json_is_object(j) &&
-              json_is_string(json_object_get(j, "code")) &&
+    bool ok = json_is_object(j) && json_is_string(json_object_get(j, "code")) &&
               strcmp(json_string_value(json_object_get(j, "code")), "out_of_memory") == 0 &&
               json_integer_value(json_object_get(j, "status")) == 503;
     json_decref(j);
@@ -217,8 +216,9 @@ static sample samples[] = {
     {"/entropy", "{\"p\": [0.5, 0.5"},
     {"/kl", "{\"p\": [0.5, 0.5], \"q\": [0.9, 0.1], \"terms\": true}"},
     {"/kl", "{\"p\": [0.5, 0.5], \"q\": [1, 0]}"},
-    {"/kl", "{\"p\": {\"a\": 1, \"b\": 1}, \"q\": {\"b\": 1, \"c\": 3}, \"normalize\": true, "
-            "\"terms\": true}"},
+    {"/kl",
+     "{\"p\": {\"a\": 1, \"b\": 1}, \"q\": {\"b\": 1, \"c\": 3}, \"normalize\": true, "
+     "\"terms\": true}"},
     {"/kl", "{\"p_samples\": [\"x\", \"y\", \"x\"], \"q_samples\": [\"y\", \"z\"], "
             "\"terms\": true}"},
     {"/kl", "{\"p_logits\": [0, 1e300], \"q\": [0.5, 0.5], \"base\": 10}"},
@@ -229,7 +229,8 @@ static sample samples[] = {
                        "\"label_smoothing\": 0.1, \"terms\": true}"},
     {"/cross-entropy", "{\"p\": {\"a\": 0.5, \"b\": 0.5}, \"q\": {\"a\": 1}}"},
     {"/cross-entropy", "{\"p_samples\": [true, false], \"q_samples\": [true]}"},
-    {"/gaussian-kl", "{\"p\": {\"mean\": 0, \"std\": 1}, \"q\": {\"mean\": 1, \"var\": 2}}"},
+    {"/gaussian-kl",
+     "{\"p\": {\"mean\": 0, \"std\": 1}, \"q\": {\"mean\": 1, \"var\": 2}}"},
     {"/gaussian-kl", "{\"p\": {\"mean\": [0, 1], \"cov\": [[2, 0.5], [0.5, 1]]}, "
                      "\"q\": {\"mean\": [1, 0], \"cov\": [[1, 0], [0, 1]]}, \"base\": 2}"},
     {"/gaussian-kl", "{\"p\": {\"mean\": [[0, 1], [1, 2], [3, 4]], \"log_var\": [[0, 0], "
@@ -246,11 +247,14 @@ static sample samples[] = {
                "[2, 4], \"counts\": [2, 2, 2], \"missing\": 0, \"n\": 6}}}, \"current\": "
                "{\"x\": [1, 5, 5]}, \"measures\": [\"psi\", \"tv\"]}"},
     {"/drift", "{\"reference\": {\"x\": [1, 2]}, \"current\": {\"y\": [1]}}"},
-    {"/divergences", "{\"p\": [0.5, 0.3, 0.2], \"q\": [0.2, 0.3, 0.5], \"alpha\": [0.5, 2], "
-                     "\"terms\": true, \"positions\": [3, 1, 2]}"},
-    {"/divergences", "{\"p\": {\"a\": 1, \"b\": 0}, \"q\": {\"b\": 1}, \"normalize\": true, "
-                     "\"measures\": [\"kl\", \"chi2\", \"renyi\"], \"alpha\": 3}"},
-    {"/divergences", "{\"p_samples\": [1, 2, 2], \"q_samples\": [2, 3], \"smoothing\": 0.01}"},
+    {"/divergences",
+     "{\"p\": [0.5, 0.3, 0.2], \"q\": [0.2, 0.3, 0.5], \"alpha\": [0.5, 2], "
+     "\"terms\": true, \"positions\": [3, 1, 2]}"},
+    {"/divergences",
+     "{\"p\": {\"a\": 1, \"b\": 0}, \"q\": {\"b\": 1}, \"normalize\": true, "
+     "\"measures\": [\"kl\", \"chi2\", \"renyi\"], \"alpha\": 3}"},
+    {"/divergences",
+     "{\"p_samples\": [1, 2, 2], \"q_samples\": [2, 3], \"smoothing\": 0.01}"},
     {"/divergences", "{\"p\": [1], \"q\": [1], \"measures\": [\"nope\"]}"},
 };
 
@@ -311,8 +315,8 @@ static int check_body(const char *path, const char *body, bool verbose, size_t *
     size_t n, leaked;
     outcome base = run(path, body, 0, false, &n, &leaked);
     if (leaked) {
-        printf("FAIL %s %.200s: %zu allocations live after req_release (no failure)\n", path,
-               body, leaked);
+        printf("FAIL %s %.200s: %zu allocations live after req_release (no failure)\n",
+               path, body, leaked);
         failures++;
     }
     size_t oom = 0, ok = 0;
@@ -331,9 +335,10 @@ static int check_body(const char *path, const char *body, bool verbose, size_t *
             else
                 why = "neither the normal answer nor 503 out_of_memory";
             if (why) {
-                printf("FAIL %s %.200s: allocation %zu%s failing: %s (%zu leaked): %u %.*s\n",
-                       path, body, k, mode ? " and later" : "", why, leaked, o.status,
-                       (int)(o.len > 300 ? 300 : o.len), o.body ? o.body : "");
+                printf(
+                    "FAIL %s %.200s: allocation %zu%s failing: %s (%zu leaked): %u %.*s\n",
+                    path, body, k, mode ? " and later" : "", why, leaked, o.status,
+                    (int)(o.len > 300 ? 300 : o.len), o.body ? o.body : "");
                 failures++;
             }
             __real_free(o.body);
@@ -366,13 +371,14 @@ int main(int argc, char **argv)
     bool verbose = argc > 1 && strcmp(argv[1], "-v") == 0;
     snprintf(g_cfg.bind, sizeof g_cfg.bind, "127.0.0.1");
     g_cfg.max_body = 1u << 20;
-    g_cfg.max_elements = 1u << 16;
+    g_cfg.max_elements = 1u << 18;
     snprintf(g_cfg.cors_origin, sizeof g_cfg.cors_origin, "*");
     g_cfg.log_level = LOG_ERROR;
 
     /* 3000 weights with terms; 2500 distinct labels per side; 2000 samples; a 24×24
      * covariance; 60 rows of 40 logits. */
-    samples[0].body = build("{\"p\": [", NUM_HALF, 3000, "], \"normalize\": true, \"terms\": true}");
+    samples[0].body =
+        build("{\"p\": [", NUM_HALF, 3000, "], \"normalize\": true, \"terms\": true}");
     samples[1].body = build("{\"normalize\": true, \"terms\": true, \"p\": {", LABEL, 2500,
                             "}, \"q\": {\"l0\": 1, \"l1\": 2}}");
     samples[2].body = build("{\"p_samples\": [", SAMPLE, 1000,
@@ -411,6 +417,22 @@ int main(int argc, char **argv)
         failures += check_body("/kl", b, verbose, &runs);
         __real_free(b);
     }
-    printf("alloc: %zu failing runs over %zu bodies, %d failures\n", runs, bodies, failures);
+    /* Past the first MiB of body (the decoding pipe's blocks) and 65536 categories (the
+     * KL's helper thread and its buffers): 2 × 100000 numbers, 1.3 MB. */
+    {
+        char *pp = build("{\"normalize\": true, \"p\": [", NUM_HALF, 100000, "], \"q\": ");
+        char *qq = build("[", NUM_QUARTER, 100000, "]}");
+        size_t lp = strlen(pp), lq = strlen(qq);
+        char *b = __real_malloc(lp + lq + 1);
+        memcpy(b, pp, lp);
+        memcpy(b + lp, qq, lq + 1);
+        failures += check_body("/kl", b, verbose, &runs);
+        bodies++;
+        __real_free(b);
+        __real_free(qq);
+        __real_free(pp);
+    }
+    printf("alloc: %zu failing runs over %zu bodies, %d failures\n", runs, bodies,
+           failures);
     return failures ? 1 : 0;
 }
