@@ -175,20 +175,34 @@ static const uint64_t pow10_64[18] = {1u,
                                       10000000000000000u,
                                       100000000000000000u};
 
-static bool exact_digits(double x, int nd, char dig[17], int *e10)
+/*
+ * Whether a decimal `diff` units from x (below it when `below`) reads back to x: it must
+ * lie within half the gap to x's neighbour, `unit` being one ulp of x in those units; the
+ * gap below a power of two is half as wide; exactly half-way reads as x when x's
+ * significand is even (round half to even).
+ */
+static bool reads_as_x(u128 diff, u128 unit, bool below, bool narrow_below, bool even)
+{
+    if (diff >= unit)
+        return false;
+    u128 twice = (below && narrow_below ? 4 : 2) * diff;
+    return twice < unit || (twice == unit && even);
+}
+
+static bool exact_digits(double x, int nd, char dig[17], int *e10, bool *back)
 {
     uint64_t bits;
     memcpy(&bits, &x, sizeof bits);
     int be = (int)(bits >> 52 & 0x7ff);
     if (be == 0 || be == 0x7ff)
         return false;
-    uint64_t m = (bits & (((uint64_t)1 << 52) - 1)) | (uint64_t)1 << 52;
+    uint64_t frac = bits & (((uint64_t)1 << 52) - 1), m = frac | (uint64_t)1 << 52;
     int e = be - 1075;
+    bool narrow = frac == 0 && be > 1, even = (m & 1) == 0;
     int k = (int)floor((e + 52) * 0.30102999566398120); /* x ∈ [2^(e+52), 2^(e+53)) */
     for (int tries = 0; tries < 2; tries++, k++) {
         int q = nd - 1 - k;
-        u128 d;
-        int cmp; /* the remainder against one half: −1, 0, 1 */
+        u128 d, rem, span, unit; /* x·10^q = d + rem/span; an ulp of x is unit/span */
         if (q >= 0) {
             if (q > 32)
                 return false;
@@ -196,13 +210,15 @@ static bool exact_digits(double x, int nd, char dig[17], int *e10)
             int sh = -(e + q);
             if (sh <= 0) { /* an integer already (x·10^q < 2^57, so −sh ≤ 4) */
                 d = n << -sh;
-                cmp = -1;
+                rem = 0;
+                span = unit = 1;
             } else {
                 if (sh > 120)
                     return false;
                 d = n >> sh;
-                u128 rem = n & (((u128)1 << sh) - 1), half = (u128)1 << (sh - 1);
-                cmp = rem < half ? -1 : rem > half;
+                rem = n & (((u128)1 << sh) - 1);
+                span = (u128)1 << sh;
+                unit = pow5(q); /* 2^e·10^q = 5^q / 2^sh */
             }
         } else {
             /* x·10^q = (m·2^e) / 10^−q; a negative e joins the divisor */
@@ -210,14 +226,18 @@ static bool exact_digits(double x, int nd, char dig[17], int *e10)
             if (e > 74 || -q > 38 || down + (-q * 2322 + 999) / 1000 > 126)
                 return false;
             u128 n = (u128)m << (e > 0 ? e : 0);
-            u128 div = pow5(-q) << down, twice = (n % div) * 2;
-            d = n / div;
-            cmp = twice < div ? -1 : twice > div;
+            span = pow5(-q) << down;
+            d = n / span;
+            rem = n % span;
+            unit = (u128)1 << (e > 0 ? e : 0); /* 2^e·10^q·span = 2^max(e, 0) */
         }
-        if (cmp > 0 || (cmp == 0 && (d & 1)))
+        /* round half to even; the decimal d is then rem (below x) or span − rem away */
+        bool up = rem > span - rem || (rem == span - rem && (d & 1));
+        if (up)
             d++;
         if (d >= pow10_64[nd])
             continue; /* one digit too many: k was one too small */
+        *back = rem == 0 || reads_as_x(up ? span - rem : rem, unit, !up, narrow, even);
         /* D as 17 digits (nd < 17: scaled up, trailing zeros), in three groups */
         uint64_t v = (uint64_t)d * pow10_64[17 - nd], hi = v / 100000000u;
         dig[0] = (char)('0' + hi / 100000000u);
@@ -287,10 +307,11 @@ int numfmt_shortest(char *out, double x)
         return layout(out, neg, "0", 1, 0, 15);
     char dig[17];
     int e10;
+    bool back;
     for (int prec = 15; prec <= 17; prec++) {
-        if (!exact_digits(fabs(x), prec, dig, &e10))
+        if (!exact_digits(fabs(x), prec, dig, &e10, &back))
             return shortest_by_printf(out, x);
-        if (prec == 17 || reads_back(dig, prec, e10, neg, x))
+        if (prec == 17 || back)
             return layout(out, neg, dig, prec, e10, prec);
     }
     return 0; /* not reached: prec 17 always returns */
