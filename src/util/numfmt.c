@@ -17,15 +17,18 @@ static bool same_bits(double a, double b)
 }
 
 /* The shortest of %.15g, %.16g, %.17g that reads back to x (x finite), as
- * snprintf+strtod would pick it, with one snprintf in the common case.
+ * snprintf+strtod would pick it.
  *
  * Why: the straightforward loop costs up to three snprintf and three strtod calls per
- * number. Here %.16e gives the 17 significant digits once; the 15- and 16-digit
- * candidates are that string rounded — exactly what %.15g / %.16g print, except when the
- * dropped digits are exactly one half (then double rounding could differ, and snprintf is
- * asked directly). Candidates are checked with the correctly rounded numparse.c, and the
- * %g layout (fixed or exponent, trailing zeros removed) is rebuilt by hand.
- * tests/unit/test_util_numfmt.c compares the result with the plain loop on millions of doubles. */
+ * number. For most doubles (exact_digits below) each candidate's digits and whether it
+ * reads back come from exact integer arithmetic on x's bits, with no snprintf and no
+ * parse. Elsewhere (shortest_by_printf) %.16e gives the 17 significant digits once; the
+ * 15- and 16-digit candidates are that string rounded — exactly what %.15g / %.16g print,
+ * except when the dropped digits are exactly one half (then snprintf is asked directly) —
+ * and they are checked with the correctly rounded numparse.c. Either way the %g layout
+ * (fixed or exponent, trailing zeros removed) is rebuilt by hand (layout).
+ * tests/unit/test_util_numfmt.c compares the result with the plain loop on millions of
+ * doubles. */
 static int layout(char *out, bool neg, const char *dig, int nd, int e10, int prec)
 {
     int o = 0;
