@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 struct bpipe {
@@ -33,6 +35,10 @@ static atomic_int g_running;
 static void *drain(void *arg)
 {
     bpipe *p = arg;
+    /* Below the event threads, as the offload workers are: a small request is not kept
+     * waiting by a large body's decoding (best effort). */
+    if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 5) != 0)
+        (void)0;
     pthread_mutex_lock(&p->mu);
     for (;;) {
         while (p->taken == p->submitted && !p->done)

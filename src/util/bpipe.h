@@ -6,6 +6,7 @@
  * socket, so reading (a recv and its TCP acknowledgement every 16 KB) and decoding took
  * turns on one core. With the decoding on a second thread the two overlap. Memory stays
  * bounded: BPIPE_BLOCKS blocks of BPIPE_BLOCK bytes; a producer that gets ahead waits.
+ * The thread runs at nice +5, below the threads that serve small requests.
  */
 #ifndef DV_BPIPE_H
 #define DV_BPIPE_H
