@@ -42,16 +42,17 @@ dv_status dv_prepare_rows(double *x, size_t rows, size_t cols, bool logits,
     size_t half = rows / 2;
     prep_job j[2];
     for (int k = 0; k < 2; k++)
-        j[k] =
-            (prep_job){x,           k ? half : 0, k ? rows : half, cols, logits, normalize,
-                       temperature, arg,          member,          out,  DV_OK,  {0}};
-    dv_helper h;
-    bool threaded = rows >= 2 && dv_helper_start(&h, rows * cols, prep_run, &j[1]);
-    prep_run(&j[0]);
-    if (threaded)
-        dv_helper_join(&h);
-    else if (j[0].st == DV_OK)
-        prep_run(&j[1]);
+        j[k] = (prep_job){.x = x,
+                          .from = k ? half : 0,
+                          .to = k ? rows : half,
+                          .cols = cols,
+                          .logits = logits,
+                          .normalize = normalize,
+                          .temperature = temperature,
+                          .arg = arg,
+                          .member = member,
+                          .out = out};
+    dv_run_two(prep_run, &j[0], &j[1], rows >= 2 ? rows * cols : 0);
     /* The first failing row either way: the first half's, else the second's. */
     const prep_job *bad = j[0].st != DV_OK ? &j[0] : j[1].st != DV_OK ? &j[1] : NULL;
     if (bad && err)
@@ -78,13 +79,7 @@ void dv_batch_kl(const dv_dist *p, const dv_dist *q, size_t rows, dv_value *out,
 {
     size_t half = rows / 2;
     rows_job first = {p, q, 0, half, out}, second = {p, q, half, rows, out};
-    dv_helper h;
-    bool threaded = rows >= 2 && dv_helper_start(&h, rows * p[0].n, rows_run, &second);
-    rows_run(&first);
-    if (threaded)
-        dv_helper_join(&h);
-    else
-        rows_run(&second);
+    dv_run_two(rows_run, &first, &second, rows >= 2 ? rows * p[0].n : 0);
     dv_acc a = {0.0, 0.0};
     bool inf = false;
     for (size_t b = 0; b < rows; b++) {

@@ -346,7 +346,7 @@ static dv_status check_probs_logits(double probs, double logits, int arg, bool z
     return DV_OK;
 }
 
-static dv_status ok_value(dv_fresult *out, double nats)
+dv_status dv_fam_finite(dv_fresult *out, double nats)
 {
     out->nats = nats;
     out->reason = NULL;
@@ -360,11 +360,12 @@ static dv_status inf_value(dv_fresult *out, const char *reason)
     return DV_OK;
 }
 
-static dv_status overflow(dv_error *err)
+dv_status dv_fam_kl_overflow(dv_error *err, const char *pair)
 {
     return dv_fail_at(err, DV_NOT_FINITE, dv_at(DV_ARG_NONE, NULL),
                       "the KL divergence exceeds the largest double (about 1.8e308); the "
-                      "two distributions are too far apart to report it");
+                      "two %s are too far apart to report it",
+                      pair);
 }
 
 /* ---- bernoulli --------------------------------------------------------------------- */
@@ -380,7 +381,7 @@ dv_status dv_fam_bernoulli_entropy(const dv_fdist *x, dv_fresult *out, dv_error 
     if (st != DV_OK)
         return st;
     bern b = bern_make(x->s[0], x->s[1]);
-    return ok_value(out, bern_entropy(&b));
+    return dv_fam_finite(out, bern_entropy(&b));
 }
 
 static const char *const BERN_INF1 =
@@ -401,7 +402,7 @@ dv_status dv_fam_bernoulli_bernoulli_kl(const dv_fdist *p, const dv_fdist *q,
     double v = bern_kl(&bp, &bq, &which);
     if (which >= 0)
         return inf_value(out, which == 1 ? BERN_INF1 : BERN_INF0);
-    return ok_value(out, v);
+    return dv_fam_finite(out, v);
 }
 
 /*
@@ -431,8 +432,8 @@ dv_status dv_fam_bernoulli_poisson_kl(const dv_fdist *p, const dv_fdist *q, dv_f
         t2 = b.p0 > 0.0 ? b.p0 * b.l0 + pi : pi; /* (1−π) log(1−π) + π; 0·log 0 = 0 */
     double v = t1 + t2;
     if (!isfinite(v))
-        return overflow(err);
-    return ok_value(out, v);
+        return dv_fam_kl_overflow(err, "distributions");
+    return dv_fam_finite(out, v);
 }
 
 /* ---- poisson ------------------------------------------------------------------------ */
@@ -468,8 +469,8 @@ dv_status dv_fam_poisson_poisson_kl(const dv_fdist *p, const dv_fdist *q, dv_fre
     double lr = fabs(u) < 0.5 ? log1p(u) : log_ratio(lp, lq, log(lp), log(lq));
     double v = kl_term(lp, lq, u, lr, true);
     if (!isfinite(v))
-        return overflow(err);
-    return ok_value(out, v);
+        return dv_fam_kl_overflow(err, "distributions");
+    return dv_fam_finite(out, v);
 }
 
 /* ---- Loader's pmf pieces (binomial, poisson) ------------------------------------------ */
@@ -585,7 +586,7 @@ dv_status dv_fam_poisson_entropy(const dv_fdist *x, dv_fresult *out, dv_error *e
          * exact sums in the generator). */
         double il = 1.0 / lam;
         double corr = il * (1.0 / 12 + il * (1.0 / 24 + il * (19.0 / 360)));
-        return ok_value(out, (LN_SQRT_2PI + 0.5) + 0.5 * log(lam) - corr);
+        return dv_fam_finite(out, (LN_SQRT_2PI + 0.5) + 0.5 * log(lam) - corr);
     }
     double lo, hi, loglam = log(lam);
     window(lam, sqrt(lam), INFINITY, &lo, &hi);
@@ -598,7 +599,7 @@ dv_status dv_fam_poisson_entropy(const dv_fdist *x, dv_fresult *out, dv_error *e
             dv_acc_add(&acc, -pk * lp);
     }
     double h = dv_acc_value(&acc);
-    return ok_value(out, h > 0.0 ? h : 0.0);
+    return dv_fam_finite(out, h > 0.0 ? h : 0.0);
 }
 
 /* ---- binomial ------------------------------------------------------------------------- */
@@ -652,7 +653,7 @@ dv_status dv_fam_binomial_entropy(const dv_fdist *x, dv_fresult *out, dv_error *
     binom B = binom_make(x);
     double k0;
     if (binom_point(&B, &k0))
-        return ok_value(out, 0.0);
+        return dv_fam_finite(out, 0.0);
     double npq = B.m1 * B.b.p0;
     if (npq >= BINOM_ASYM) {
         /* H = ½ log(2πe npq) − (1 − 4pq)/(12 npq) − (1 − 4pq + 2(pq)²)/(24 (npq)²) + O((npq)^-3)
@@ -660,7 +661,8 @@ dv_status dv_fam_binomial_entropy(const dv_fdist *x, dv_fresult *out, dv_error *
          * limit p → 0 gives −1/(12λ) − 1/(24λ²)). 1 − 4pq = (q − p)² without cancellation. */
         double pq = B.b.p1 * B.b.p0, dq = B.b.p0 - B.b.p1, il = 1.0 / npq;
         double c1 = dq * dq / 12.0, c2 = (dq * dq + 2.0 * pq * pq) / 24.0;
-        return ok_value(out, (LN_SQRT_2PI + 0.5) + 0.5 * log(npq) - il * (c1 + il * c2));
+        return dv_fam_finite(out,
+                             (LN_SQRT_2PI + 0.5) + 0.5 * log(npq) - il * (c1 + il * c2));
     }
     double lo, hi;
     window(B.m1, sqrt(npq), B.n, &lo, &hi);
@@ -675,7 +677,7 @@ dv_status dv_fam_binomial_entropy(const dv_fdist *x, dv_fresult *out, dv_error *
             dv_acc_add(&acc, -pk * lp);
     }
     double h = dv_acc_value(&acc);
-    return ok_value(out, h > 0.0 ? h : 0.0);
+    return dv_fam_finite(out, h > 0.0 ? h : 0.0);
 }
 
 static const char *const BINOM_SUPPORT =
@@ -705,11 +707,11 @@ dv_status dv_fam_binomial_binomial_kl(const dv_fdist *p, const dv_fdist *q, dv_f
         /* p is the point mass at 0: KL = −log Q(0) = −n_q log Q_trial(0), +inf when q's
          * probs is exactly 1 (then Q(0) = 0; a logit only underflows, l0 stays exact). */
         if (nq < 0.5)
-            return ok_value(out, 0.0);
+            return dv_fam_finite(out, 0.0);
         if (!Q.b.logit && !(Q.b.p0 > 0.0))
             return inf_value(out, BINOM_SUPPORT);
         double v = -nq * Q.b.l0;
-        return ok_value(out, v > 0.0 ? v : 0.0);
+        return dv_fam_finite(out, v > 0.0 ? v : 0.0);
     }
     if (!(np > nq + 0.5) && !(np < nq - 0.5)) {
         /* Same n: n·KL of the trials (a trial outside q's support makes it +inf). */
@@ -719,8 +721,8 @@ dv_status dv_fam_binomial_binomial_kl(const dv_fdist *p, const dv_fdist *q, dv_f
             return inf_value(out, BINOM_SUPPORT);
         v *= np;
         if (!isfinite(v))
-            return overflow(err);
-        return ok_value(out, v);
+            return dv_fam_kl_overflow(err, "distributions");
+        return dv_fam_finite(out, v);
     }
     /* Different n. Supports [lo, hi]: {0} if probs = 0, {n} if probs = 1, else {0..n}. */
     double kp, kq;
@@ -732,7 +734,7 @@ dv_status dv_fam_binomial_binomial_kl(const dv_fdist *p, const dv_fdist *q, dv_f
     if (pp) {
         /* p is a point mass at kp inside q's support: KL = −log Q(kp). */
         double v = qp ? 0.0 : -binom_lpmf(&Q, kp);
-        return ok_value(out, v > 0.0 ? v : 0.0);
+        return dv_fam_finite(out, v > 0.0 ? v : 0.0);
     }
     /* Both spread, n_p < n_q: KL = Σ_k Q(k)·φ(P(k)/Q(k)) over k = 0..n_q (P(k) = 0 for
      * k > n_p gives Q(k)), summed over the union of both windows; outside both, P and Q
@@ -759,8 +761,8 @@ dv_status dv_fam_binomial_binomial_kl(const dv_fdist *p, const dv_fdist *q, dv_f
     }
     double v = dv_acc_value(&acc);
     if (!isfinite(v))
-        return overflow(err);
-    return ok_value(out, v > 0.0 ? v : 0.0);
+        return dv_fam_kl_overflow(err, "distributions");
+    return dv_fam_finite(out, v > 0.0 ? v : 0.0);
 }
 
 /* ---- geometric (failures before the first success, P(k) = (1−p)^k p) --------------------- */
@@ -789,10 +791,10 @@ dv_status dv_fam_geometric_entropy(const dv_fdist *x, dv_fresult *out, dv_error 
             double t = exp(a);
             t2 = t > 0.0 ? log1p(t) / t : 1.0;
         }
-        return ok_value(out, softplus(-a) + t2);
+        return dv_fam_finite(out, softplus(-a) + t2);
     }
     bern b = bern_make(x->s[0], NAN);
-    return ok_value(out, bern_entropy(&b) / b.p1);
+    return dv_fam_finite(out, bern_entropy(&b) / b.p1);
 }
 
 /*
@@ -833,13 +835,13 @@ dv_status dv_fam_geometric_geometric_kl(const dv_fdist *p, const dv_fdist *q,
     bern bp = bern_make(p->s[0], p->s[1]), bq = bern_make(q->s[0], q->s[1]);
     bool p_point = !bp.logit && !(bp.p0 > 0.0), q_point = !bq.logit && !(bq.p0 > 0.0);
     if (q_point)
-        return p_point ? ok_value(out, 0.0) : inf_value(out, GEOM_INF);
+        return p_point ? dv_fam_finite(out, 0.0) : inf_value(out, GEOM_INF);
     if (p_point) /* p is the point mass at 0: KL = −log Q(0) = −log q1 */
-        return ok_value(out, -bq.l1);
+        return dv_fam_finite(out, -bq.l1);
     double v = geometric_kl_core(&bp, &bq);
     if (!isfinite(v))
-        return overflow(err);
-    return ok_value(out, v > 0.0 ? v : 0.0);
+        return dv_fam_kl_overflow(err, "distributions");
+    return dv_fam_finite(out, v > 0.0 ? v : 0.0);
 }
 
 /* ---- categorical ------------------------------------------------------------------------ */
@@ -888,7 +890,7 @@ dv_status dv_fam_categorical_entropy(const dv_fdist *x, dv_fresult *out, dv_erro
     dv_status st = cat_prepare(x, DV_ARG_P, &d, err);
     if (st != DV_OK)
         return st;
-    return ok_value(out, dv_entropy(&d, NULL));
+    return dv_fam_finite(out, dv_entropy(&d, NULL));
 }
 
 static const char *const CAT_INF =
@@ -910,5 +912,5 @@ dv_status dv_fam_categorical_categorical_kl(const dv_fdist *p, const dv_fdist *q
     dv_value v = dv_kl(&dp, &dq, NULL);
     if (isinf(v.nats))
         return inf_value(out, CAT_INF);
-    return ok_value(out, v.nats);
+    return dv_fam_finite(out, v.nats);
 }

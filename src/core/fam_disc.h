@@ -87,4 +87,9 @@ dv_status dv_fam_lowrank_multivariate_normal_multivariate_normal_kl(const dv_fdi
                                                                     dv_fresult *out,
                                                                     dv_error *err);
 
+/* Shared by fam_disc.c and fam_mvn.c: a finite result; the error for a KL past the
+ * largest double ("… the two <pair> are too far apart to report it"). */
+dv_status dv_fam_finite(dv_fresult *out, double nats);
+dv_status dv_fam_kl_overflow(dv_error *err, const char *pair);
+
 #endif /* DV_FAM_DISC_H */

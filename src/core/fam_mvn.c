@@ -277,20 +277,6 @@ dv_status dv_fam_lowrank_multivariate_normal_check(const dv_fdist *x, int arg,
 
 /* ---- entropies ---------------------------------------------------------------------------- */
 
-static dv_status ok_value(dv_fresult *out, double nats)
-{
-    out->nats = nats;
-    out->reason = NULL;
-    return DV_OK;
-}
-
-static dv_status overflow(dv_error *err)
-{
-    return dv_fail_at(err, DV_NOT_FINITE, dv_at(DV_ARG_NONE, NULL),
-                      "the KL divergence exceeds the largest double (about 1.8e308); the "
-                      "two normals are too far apart to report it");
-}
-
 dv_status dv_fam_multivariate_normal_entropy(const dv_fdist *x, dv_fresult *out,
                                              dv_error *err)
 {
@@ -304,7 +290,7 @@ dv_status dv_fam_multivariate_normal_entropy(const dv_fdist *x, dv_fresult *out,
     if (kind == K_TRIL) {
         for (size_t i = 0; i < d; i++)
             dv_acc_add(&acc, log(x->v[K_TRIL][i * d + i]));
-        return ok_value(out, dv_acc_value(&acc));
+        return dv_fam_finite(out, dv_acc_value(&acc));
     }
     double *l = malloc(d * d * sizeof *l);
     if (!l)
@@ -318,7 +304,7 @@ dv_status dv_fam_multivariate_normal_entropy(const dv_fdist *x, dv_fresult *out,
     for (size_t i = 0; i < d; i++)
         dv_acc_add(&acc, kind == K_PREC ? -log(l[i * d + i]) : log(l[i * d + i]));
     free(l);
-    return ok_value(out, dv_acc_value(&acc));
+    return dv_fam_finite(out, dv_acc_value(&acc));
 }
 
 /* Lower Cholesky factor of the r×r capacitance C = I + Wᵀ D⁻¹ W into lc. */
@@ -358,7 +344,7 @@ dv_status dv_fam_lowrank_multivariate_normal_entropy(const dv_fdist *x, dv_fresu
             dv_acc_add(&acc, log(c[r * r + a * r + a]));
         free(c);
     }
-    return ok_value(out, dv_acc_value(&acc));
+    return dv_fam_finite(out, dv_acc_value(&acc));
 }
 
 /* ---- dense KL ------------------------------------------------------------------------------ */
@@ -487,13 +473,7 @@ static double trace_series(const double *f, size_t m, double *w, int variant)
         prev = fabs(term);
         if (fabs(term) <= 1e-20 * s)
             return s >= 0.0 ? s : -1.0;
-        for (size_t i = 0; i < m; i++) /* pn = pw · F */
-            for (size_t j = 0; j < m; j++) {
-                double t = 0.0;
-                for (size_t q = 0; q < m; q++)
-                    t = fma(pw[i * m + q], f[q * m + j], t);
-                pn[i * m + j] = t;
-            }
+        dv_mat_mul(pw, f, m, pn); /* pn = pw · F */
         double *sw = pw;
         pw = pn;
         pn = sw;
@@ -621,7 +601,7 @@ static dv_status dense_kl(dense *p, dense *q, double *work, double *nats, dv_err
     }
     double v = 0.5 * (covv + dv_acc_value(&mean) / (sc * sc));
     if (!isfinite(v))
-        return overflow(err);
+        return dv_fam_kl_overflow(err, "normals");
     *nats = v;
     return DV_OK;
 }
@@ -713,7 +693,7 @@ dv_status dv_fam_multivariate_normal_multivariate_normal_kl(const dv_fdist *p,
                           st == DV_NOT_POSITIVE_DEFINITE ? "covariance_matrix" : NULL);
             return st;
         }
-        return ok_value(out, v);
+        return dv_fam_finite(out, v);
     }
     double *mem = dense_alloc(d, DV_ARG_P, err, &st);
     if (!mem)
@@ -723,7 +703,7 @@ dv_status dv_fam_multivariate_normal_multivariate_normal_kl(const dv_fdist *p,
     dense_mvn(q, mem + 4 * d * d, &gq);
     st = dense_kl(&gp, &gq, mem + 8 * d * d, &v, err, kp, kq);
     free(mem);
-    return st == DV_OK ? ok_value(out, v) : st;
+    return st == DV_OK ? dv_fam_finite(out, v) : st;
 }
 
 /*
@@ -763,7 +743,7 @@ static dv_status mixed_kl(const dv_fdist *p, const dv_fdist *q, bool p_lowrank,
     free(mem);
     if (st == DV_NOT_POSITIVE_DEFINITE && err && err->at.arg == low_arg)
         err->at = dv_at(low_arg, "cov_diag");
-    return st == DV_OK ? ok_value(out, v) : st;
+    return st == DV_OK ? dv_fam_finite(out, v) : st;
 }
 
 dv_status dv_fam_multivariate_normal_lowrank_multivariate_normal_kl(const dv_fdist *p,
@@ -1042,6 +1022,6 @@ dv_status dv_fam_lowrank_multivariate_normal_lowrank_multivariate_normal_kl(
     /* Both parts are ≥ 0 in exact arithmetic; rounding can leave a tiny negative. */
     double v = 0.5 * (fmax(covv, 0.0) + fmax(meanv, 0.0));
     if (!isfinite(v))
-        return overflow(err);
-    return ok_value(out, v);
+        return dv_fam_kl_overflow(err, "normals");
+    return dv_fam_finite(out, v);
 }

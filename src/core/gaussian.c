@@ -482,6 +482,17 @@ static void lower_solve(const double *l, double *a, size_t d)
         }
 }
 
+void dv_mat_mul(const double *a, const double *b, size_t d, double *out)
+{
+    for (size_t i = 0; i < d; i++)
+        for (size_t j = 0; j < d; j++) {
+            double t = 0.0;
+            for (size_t m = 0; m < d; m++)
+                t = fma(a[i * d + m], b[m * d + j], t);
+            out[i * d + j] = t;
+        }
+}
+
 /*
  * Σ ψ(1 + β_i) over the eigenvalues of the symmetric B (in b; d×d), by
  * Σ_{k≥2} (−1)^k tr(B^k)/k, when ‖B‖_F < 1/16 (then the terms shrink 16× each and the
@@ -505,13 +516,7 @@ double dv_psi_eig_series(double *b, size_t d, double *w)
     double *pw = w, *pn = w + d * d;
     memcpy(pw, b, d * d * sizeof *pw); /* B^(k−2) at the top of the loop */
     for (int k = 3; k <= 40; k++) {
-        for (size_t i = 0; i < d; i++)
-            for (size_t j = 0; j < d; j++) {
-                double t = 0.0;
-                for (size_t m = 0; m < d; m++)
-                    t = fma(pw[i * d + m], b[m * d + j], t);
-                pn[i * d + j] = t;
-            }
+        dv_mat_mul(pw, b, d, pn);
         double *sw = pw;
         pw = pn;
         pn = sw;

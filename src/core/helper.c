@@ -29,3 +29,14 @@ void dv_helper_join(dv_helper *h)
         pthread_join(h->thread, NULL);
     h->running = false;
 }
+
+void dv_run_two(void *(*fn)(void *), void *first, void *second, size_t work)
+{
+    dv_helper h;
+    bool threaded = dv_helper_start(&h, work, fn, second);
+    fn(first);
+    if (threaded)
+        dv_helper_join(&h);
+    else
+        fn(second);
+}

@@ -29,6 +29,9 @@ typedef struct dv_helper {
 } dv_helper;
 bool dv_helper_start(dv_helper *h, size_t work, void *(*fn)(void *), void *arg);
 void dv_helper_join(dv_helper *h);
+/* fn(first) here and fn(second) on a helper (dv_helper_start's rules), or both here, in
+ * that order; returns when both are done. */
+void dv_run_two(void *(*fn)(void *), void *first, void *second, size_t work);
 
 /*
  * Neumaier's compensated accumulator. Why: a plain running sum of 10^6 terms loses up to
@@ -60,6 +63,10 @@ static inline double dv_acc_value(const dv_acc *a)
  * `return dv_fail_at(...)`. */
 dv_status dv_fail_at(dv_error *err, dv_status status, dv_loc at, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* out = a·b for d×d row-major matrices (out distinct from both), each entry one fma
+ * chain in index order (gaussian.c; shared with the multivariate families). */
+void dv_mat_mul(const double *a, const double *b, size_t d, double *out);
 
 /* Lower Cholesky factor of the symmetric d×d a (read from its lower triangle) into l
  * (upper part zeroed), one fma-rounding per update. Returns d on success, else the

@@ -548,18 +548,6 @@ static dv_status check_sizes(size_t na, size_t nb, dv_error *err)
     return DV_OK;
 }
 
-dv_status dv_ks_2samp(const double *a, size_t na, const double *b, size_t nb, dv_ks *out,
-                      dv_error *err)
-{
-    assert(na >= 1 && nb >= 1);
-    dv_status st = check_sizes(na, nb, err);
-    if (st != DV_OK)
-        return st;
-    int64_t hi, lo;
-    merge_sorted(a, na, b, nb, &hi, &lo, NULL);
-    return ks_finish(na, nb, hi, lo, out, err);
-}
-
 dv_status dv_two_sample(const double *a, size_t na, const double *b, size_t nb, double *w1,
                         dv_ks *ks, dv_error *err)
 {
@@ -570,4 +558,10 @@ dv_status dv_two_sample(const double *a, size_t na, const double *b, size_t nb, 
     int64_t hi, lo;
     merge_sorted(a, na, b, nb, &hi, &lo, w1);
     return ks_finish(na, nb, hi, lo, ks, err);
+}
+
+dv_status dv_ks_2samp(const double *a, size_t na, const double *b, size_t nb, dv_ks *out,
+                      dv_error *err)
+{
+    return dv_two_sample(a, na, b, nb, NULL, out, err);
 }

@@ -437,10 +437,10 @@ static enum MHD_Result finish_request(struct MHD_Connection *c, dv_req *r)
 {
     if (r->responded || r->offload == 1)
         return MHD_YES;
-    const union MHD_ConnectionInfo *hs =
-        MHD_get_connection_info(c, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
-    r->head_bytes = hs ? hs->header_size : 0;
-    if (r->offload == 0) {
+    if (r->offload == 0) { /* the first final callback (a resumed one comes again) */
+        const union MHD_ConnectionInfo *hs =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+        r->head_bytes = hs ? hs->header_size : 0;
         guard_busy(r->guard);
         if (guard_was_cut(r))
             return MHD_NO; /* the guard has answered 408 and shut the socket */

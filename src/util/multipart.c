@@ -215,6 +215,33 @@ static bool boundary_byte_ok(unsigned char c)
     return c >= 0x20 && c <= 0x7e;
 }
 
+/* One step of a header's parameter list: over `; attr =` from s[*i]. Returns 1 with the
+ * attribute at s[*a0 .. *a0 + *alen) and *i at its value; 0 at the end of the list (a
+ * trailing ';' is harmless); −1 when malformed, *i then the byte at fault. */
+static int next_param(const char *s, size_t n, size_t *i, size_t *a0, size_t *alen)
+{
+    size_t j = skip_ows(s, *i, n);
+    int r = -1;
+    if (j < n && s[j] == ';') {
+        j = skip_ows(s, j + 1, n);
+        r = j == n ? 0 : 1;
+    } else if (j == n) {
+        r = 0;
+    }
+    if (r == 1) {
+        *a0 = j;
+        j = skip_token(s, j, n);
+        *alen = j - *a0;
+        j = skip_ows(s, j, n);
+        if (*alen == 0 || j == n || s[j] != '=')
+            r = -1;
+        else
+            j = skip_ows(s, j + 1, n);
+    }
+    *i = j;
+    return r;
+}
+
 static dv_mp_kind parse_content_type(const char *ct, size_t n, char *boundary, size_t *blen,
                                      dv_mp_error *err)
 {
@@ -232,27 +259,15 @@ static dv_mp_kind parse_content_type(const char *ct, size_t n, char *boundary, s
     bool found = false;
     char tmp[DV_MP_MAX_BOUNDARY];
     for (;;) {
-        i = skip_ows(ct, i, n);
-        if (i == n)
+        size_t a0, alen;
+        int np = next_param(ct, n, &i, &a0, &alen);
+        if (np == 0)
             break;
-        if (ct[i] != ';') {
+        if (np < 0) {
             set_error(err, DV_MP_BAD_BOUNDARY, 0, SIZE_MAX,
                       "the Content-Type parameters are malformed at byte %zu", i);
             return DV_MP_BAD_BOUNDARY;
         }
-        i = skip_ows(ct, i + 1, n);
-        if (i == n)
-            break; /* a trailing ';' is harmless */
-        size_t a0 = i;
-        i = skip_token(ct, i, n);
-        size_t alen = i - a0;
-        i = skip_ows(ct, i, n);
-        if (alen == 0 || i == n || ct[i] != '=') {
-            set_error(err, DV_MP_BAD_BOUNDARY, 0, SIZE_MAX,
-                      "the Content-Type parameters are malformed at byte %zu", i);
-            return DV_MP_BAD_BOUNDARY;
-        }
-        i = skip_ows(ct, i + 1, n);
         bool is_b = alen == 8 && strncasecmp(ct + a0, "boundary", 8) == 0;
         size_t vlen = 0;
         size_t next = read_value(ct, i, n, tmp, sizeof tmp, &vlen);
@@ -429,25 +444,14 @@ static dv_mp_kind parse_disposition(struct dv_mp_parser *p, const char *v, size_
                     "part %zu has Content-Disposition \"%s\"; it must be form-data", ip + 1,
                     echo(&eb, v, n));
     for (;;) {
-        i = skip_ows(v, i, n);
-        if (i == n)
+        size_t a0, alen;
+        int np = next_param(v, n, &i, &a0, &alen);
+        if (np == 0)
             break;
-        if (v[i] != ';')
+        if (np < 0)
             return fail(p, DV_MP_BAD_HEADER, off + i, ip,
                         "part %zu: Content-Disposition is malformed at byte %zu", ip + 1,
                         i);
-        i = skip_ows(v, i + 1, n);
-        if (i == n)
-            break; /* a trailing ';' is harmless */
-        size_t a0 = i;
-        i = skip_token(v, i, n);
-        size_t alen = i - a0;
-        i = skip_ows(v, i, n);
-        if (alen == 0 || i == n || v[i] != '=')
-            return fail(p, DV_MP_BAD_HEADER, off + i, ip,
-                        "part %zu: Content-Disposition is malformed at byte %zu", ip + 1,
-                        i);
-        i = skip_ows(v, i + 1, n);
         bool is_name = alen == 4 && strncasecmp(v + a0, "name", 4) == 0;
         bool is_file = alen == 8 && strncasecmp(v + a0, "filename", 8) == 0;
         if ((is_name && p->part.name) || (is_file && p->part.filename))
