@@ -19,9 +19,14 @@
 #include "handlers.h"
 #include "routes.h"
 
-static const char *const paths[] = {"/", "/docs", "/openapi.json", "/assets/style.css",
-                                    "/assets/openapi.js", "/assets/playground.js",
-                                    "/assets/docs.js", "/assets/icon.svg",
+static const char *const paths[] = {"/",
+                                    "/docs",
+                                    "/openapi.json",
+                                    "/assets/style.css",
+                                    "/assets/openapi.js",
+                                    "/assets/playground.js",
+                                    "/assets/docs.js",
+                                    "/assets/icon.svg",
                                     "/assets/densities.js"};
 
 static const char *header(const dv_asset *a, const char *name)
@@ -57,7 +62,8 @@ static void t_every_asset(void **state)
             assert_string_not_equal(asset_find(paths[j])->etag, a->etag);
     }
     assert_non_null(strstr(asset_find("/")->content_type, "text/html"));
-    assert_non_null(strstr(asset_find("/assets/playground.js")->content_type, "text/javascript"));
+    assert_non_null(
+        strstr(asset_find("/assets/playground.js")->content_type, "text/javascript"));
     assert_string_equal(asset_find("/openapi.json")->content_type, "application/json");
     const dv_asset *j = asset_find("/openapi.json");
     assert_memory_equal(j->bytes, "{\"openapi\":\"3.1.", 16);
@@ -75,11 +81,13 @@ static void t_if_none_match(void **state)
     assert_false(asset_etag_matches("", e));
     assert_true(asset_etag_matches(e, e));
     assert_true(asset_etag_matches("W/\"0000000000000003-00000000000000ab\"", e));
-    assert_true(asset_etag_matches("\"x\", \t W/\"y\",\"0000000000000003-00000000000000ab\"", e));
+    assert_true(
+        asset_etag_matches("\"x\", \t W/\"y\",\"0000000000000003-00000000000000ab\"", e));
     assert_true(asset_etag_matches("*", e));
     assert_false(asset_etag_matches("\"0000000000000003-00000000000000ac\"", e));
-    assert_false(asset_etag_matches("\"0000000000000003-00000000000000ab", e)); /* unclosed */
-    assert_false(asset_etag_matches("0000000000000003-00000000000000ab", e));   /* unquoted */
+    assert_false(
+        asset_etag_matches("\"0000000000000003-00000000000000ab", e));        /* unclosed */
+    assert_false(asset_etag_matches("0000000000000003-00000000000000ab", e)); /* unquoted */
     assert_false(asset_etag_matches("junk, \"0000000000000003-00000000000000ab\"", e));
     assert_false(asset_etag_matches("\"\"", e));
 }
@@ -138,12 +146,46 @@ static void t_routes(void **state)
     assert_true(route_find(&api_routes, "/openapi.json", &i)->handler == h_asset);
 }
 
+/* The contract names the files /assets/{file} serves (GET's enum of `file`): exactly the
+ * /assets/ paths here, so neither can gain a file alone. */
+static void t_contract_lists_the_assets(void **state)
+{
+    (void)state;
+    const dv_asset *doc = asset_find("/openapi.json");
+    assert_non_null(doc);
+    char *text = malloc(doc->len + 1);
+    assert_non_null(text);
+    memcpy(text, doc->bytes, doc->len);
+    text[doc->len] = '\0';
+    const char *op = strstr(text, "\"operationId\":\"asset\"");
+    assert_non_null(op);
+    char *list = strstr(op, "\"enum\":[");
+    assert_non_null(list);
+    list += 8;
+    char *end = strchr(list, ']');
+    assert_non_null(end);
+    end[1] = '\0'; /* list is now ["a","b",…] */
+    size_t entries = 1, assets = 0;
+    for (const char *c = list; *c; c++)
+        entries += *c == ',';
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        if (strncmp(paths[i], "/assets/", 8) != 0)
+            continue;
+        char quoted[64];
+        snprintf(quoted, sizeof quoted, "\"%s\"", paths[i] + 8);
+        if (!strstr(list, quoted))
+            fail_msg("the contract's /assets/{file} does not list %s", paths[i]);
+        assets++;
+    }
+    assert_int_equal(entries, assets);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(t_every_asset),
-        cmocka_unit_test(t_if_none_match),
-        cmocka_unit_test(t_handler),
+        cmocka_unit_test(t_every_asset),   cmocka_unit_test(t_contract_lists_the_assets),
+        cmocka_unit_test(t_if_none_match), cmocka_unit_test(t_handler),
         cmocka_unit_test(t_routes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
