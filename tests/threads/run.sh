@@ -7,6 +7,8 @@
 # (log_path). Usage: tests/threads/run.sh [BIN] (BIN unused: the TSan build is used).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+# ThreadSanitizer's runtime (Debian's gcc pulls it in; named here so a trimmed machine gets it)
+.ci/deps.sh need libtsan2 /usr/bin/python3:python3 || { echo "threads: FAIL: libtsan2 or python3 missing"; exit 1; }
 reports=build/tsan/reports
 make -s DEPS=0 SAN=thread build/tsan/divergenced build/tsan/tests/test_util_bpipe \
   >build/tsan-build.log 2>&1 || { tail -30 build/tsan-build.log; echo "threads: SAN=thread build failed"; exit 1; }
