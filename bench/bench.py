@@ -219,8 +219,8 @@ def to_ms(v):
     return {"us": x / 1000, "ms": x, "s": x * 1000}[m.group(2)]
 
 
-def wrk(port, path, body_file, seconds, threads, conns):
-    env = dict(os.environ, BODY=body_file)
+def wrk(port, path, body_file, seconds, threads, conns, method="POST"):
+    env = dict(os.environ, BODY=body_file, METHOD=method)
     out = subprocess.run(["wrk", "-t%d" % threads, "-c%d" % conns, "-d%ds" % seconds,
                           "--timeout", "5s", "--latency", "-s", os.path.join(HERE, "post.lua"),
                           "http://127.0.0.1:%d%s" % (port, path)],
@@ -477,9 +477,16 @@ def run(bin_path, smoke, tmp, R, notes):
                          lambda: wrk_cpu(bare, bare_port, "/kl", small_file, dur, 2, 64)))
         if ngx:
             cont.append(("nginx", lambda: wrk_cpu(ngx, ngx_port, "/kl", small_file, dur, 2, 64)))
+        # the floor of a request here: GET /healthz has no body, no JSON and no compute,
+        # only what every response carries (id, CORS headers, log line, metrics, guard)
+        cont.append(("healthz", lambda: wrk_cpu(dv, dv_port, "/healthz", small_file, dur, 2,
+                                                64, "GET")))
         runs = alternate(rounds, cont)
         S = {"runs": runs}
         dvr = [w["rps"] for w in runs["divergenced"]]
+        if bare:
+            S["healthz_vs_bare_mhd"] = spread([h["rps"] / w["rps"] for h, w in
+                                               zip(runs["healthz"], runs["bare_mhd"])])
         for k in ("bare_mhd", "nginx"):
             if k in runs:
                 S["vs_" + k] = spread([a / w["rps"] for a, w in zip(dvr, runs[k])])
@@ -708,6 +715,12 @@ def render(R, notes, smoke, command):
                          statistics.median(w["cpu_us"] for w in s["runs"]["bare_mhd"]),
                          statistics.median(w["cpu_us"] for w in s["runs"]["divergenced"])),
                      "—"))
+    if s and "healthz_vs_bare_mhd" in s:
+        rows.append(("(diagnostic) `GET /healthz` requests/s ÷ bare libmicrohttpd: the floor "
+                     "of any request here (no body, no JSON, no compute)", "—",
+                     fmt_spread(s["healthz_vs_bare_mhd"]), "%.0f requests/s (bare %.0f)" % (
+                         statistics.median(w["rps"] for w in s["runs"]["healthz"]),
+                         statistics.median(w["rps"] for w in s["runs"]["bare_mhd"])), "—"))
     if s and "vs_nginx" in s:
         rows.append(("small `/kl` requests/s ÷ nginx `return 200`, access_log off",
                      "reported", fmt_spread(s["vs_nginx"]), rps_of(s, "nginx"), "—"))
@@ -778,7 +791,8 @@ def render(R, notes, smoke, command):
         L.append("|---|---|---:|---:|---:|---:|---:|")
         names = {"divergenced": "divergenced (logging + metrics on)",
                  "bare_mhd": "bare libmicrohttpd (bench/bare_mhd.c)",
-                 "nginx": "nginx `return 200`, 2 workers"}
+                 "nginx": "nginx `return 200`, 2 workers",
+                 "healthz": "divergenced `GET /healthz` (diagnostic)"}
         for k, runs in s["runs"].items():
             med = statistics.median(w["rps"] for w in runs)
             L.append("| %s | %s | %.0f | %.1f | %.2f | %.2f | %d |" % (
