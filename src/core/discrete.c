@@ -119,6 +119,15 @@ static inline double logit_lp(const dv_dist *d, size_t i)
     return (logit_scaled(d, i) - d->total) - d->total_lo;
 }
 
+/* w·log P_i for 0 < w ≤ 1 when log P_i itself may overflow: a logit of −1e308 against
+ * an LSE of 1e308 has log P = −2e308, while w·log P can still be a double. */
+static double scaled_log_prob(const dv_dist *d, size_t i, double w)
+{
+    if (d->kind == DV_LOGITS && isinf(logit_scaled(d, i) - d->total))
+        return (w * logit_scaled(d, i) - w * d->total) - w * d->total_lo;
+    return w * dv_log_prob(d, i);
+}
+
 double dv_prob(const dv_dist *d, size_t i)
 {
     if (d->kind == DV_LOGITS)
@@ -430,32 +439,46 @@ static dv_value kl_weights(const dv_dist *p, const dv_dist *q, double *terms)
     return res;
 }
 
+/* (Lx − Ly) as a double-double: the high parts' exact difference plus the low parts,
+ * and `apart` the low parts' difference when adding it to a large rounding error would
+ * round it away (|Lx − Ly| past 2^53: at x = [1e300, 1e300], y = [5e307, 0] the ln 2
+ * of Lx is all of log P₀/Q₀). */
+typedef struct lse_gap {
+    dd d;
+    double apart;
+} lse_gap;
+
+static inline lse_gap lse_diff(const dv_dist *p, const dv_dist *q)
+{
+    lse_gap g = {dd_two_diff(p->total, q->total), 0.0};
+    double lo = p->total_lo - q->total_lo;
+    if (fabs(g.d.lo) <= 1.0)
+        g.d.lo += lo;
+    else
+        g.apart = lo;
+    return g;
+}
+
 /*
  * d_i = log P_i − log Q_i for the log-domain kernels (at least one side logits, P_i > 0,
  * Q_i > 0). When both are logits the ratio is formed from the scaled logits directly:
  * (x − y) − (Lx − Ly); for nearby x, y the difference x − y is exact, where
  * lp − lq would carry the rounding of each log-probability.
  */
-/* a − b as an unevaluated sum hi + lo, exactly (Knuth's TwoSum on a + (−b)). */
-
-static inline double log_ratio(const dv_dist *p, const dv_dist *q, dd dl, size_t i)
+static inline double log_ratio(const dv_dist *p, const dv_dist *q, lse_gap g, size_t i)
 {
     if (p->kind == DV_LOGITS && q->kind == DV_LOGITS) {
         /* Why exact differences: with x = [1e300, 0] against y = [0, 0], Lx − Ly rounds
          * ln 2 away and (x − y) − (Lx − Ly) would be 0. Carrying both differences as
          * double-doubles lets the large parts cancel exactly (Sterbenz) first. */
         dd xy = dd_two_diff(logit_scaled(p, i), logit_scaled(q, i));
-        return (xy.hi - dl.hi) + (xy.lo - dl.lo);
+        /* Logits of opposite signs past ±DBL_MAX/2 overflow x − y or Lx − Ly (and
+         * inf − inf is NaN); the log-probabilities x − Lx and y − Ly do not, so they
+         * answer then. */
+        if (isfinite(xy.hi) && isfinite(g.d.hi))
+            return ((xy.hi - g.d.hi) + (xy.lo - g.d.lo)) - g.apart;
     }
     return dv_log_prob(p, i) - dv_log_prob(q, i);
-}
-
-/* (Lx − Ly) as a double-double: the high parts' exact difference plus the low parts. */
-static inline dd lse_diff(const dv_dist *p, const dv_dist *q)
-{
-    dd d = dd_two_diff(p->total, q->total);
-    d.lo += p->total_lo - q->total_lo;
-    return d;
 }
 
 /* Q φ(e^d) for a log ratio d; Q, and P for large d, from the distributions. */
@@ -472,7 +495,7 @@ static size_t kl_log_loop(const dv_dist *p, const dv_dist *q, size_t from, size_
                           const sink *k, double *terms)
 {
     size_t inf = DV_NO_INDEX;
-    dd dl = lse_diff(p, q);
+    lse_gap dl = lse_diff(p, q);
     for (size_t i = from; i < to; i++) {
         if (p->kind == DV_WEIGHTS && !(p->v[i] > 0.0)) {
             put(k, i, dv_prob(q, i)); /* Q φ(0) = Q, as in kl_weights */
@@ -497,6 +520,16 @@ static size_t kl_log_loop(const dv_dist *p, const dv_dist *q, size_t from, size_
             continue;
         }
         double d = log_ratio(p, q, dl, i);
+        if (isinf(d)) {
+            /* log P/Q past the doubles (logits of opposite signs past ±DBL_MAX/2): P·d
+             * from the two logs apart, each scaled by P before it can overflow. */
+            double pi = dv_prob(p, i);
+            double pd = scaled_log_prob(p, i, pi) - scaled_log_prob(q, i, pi);
+            put(k, i, pd + (dv_prob(q, i) - pi));
+            if (terms)
+                terms[i] = pd;
+            continue;
+        }
         put(k, i, kl_log_term(p, q, i, d));
         if (terms)
             terms[i] = dv_prob(p, i) * d;
@@ -546,7 +579,7 @@ dv_value dv_cross_entropy_parts(const dv_dist *p, const dv_dist *q, double *term
             else if (q->kind == DV_WEIGHTS && !(q->v[i] > 0.0))
                 terms[i] = INFINITY;
             else
-                terms[i] = -pi * dv_log_prob(q, i);
+                terms[i] = -scaled_log_prob(q, i, pi);
         }
     }
     if (d.inf_index == DV_NO_INDEX || entropy_nats) {
@@ -607,7 +640,7 @@ static size_t js_loop(const dv_dist *p, const dv_dist *q, size_t from, size_t to
                       const sink *k, double *terms)
 {
     bool ww = p->kind == DV_WEIGHTS && q->kind == DV_WEIGHTS;
-    dd dl = lse_diff(p, q);
+    lse_gap dl = lse_diff(p, q);
     for (size_t i = from; i < to; i++) {
         bool p0 = p->kind == DV_WEIGHTS && !(p->v[i] > 0.0);
         bool q0 = q->kind == DV_WEIGHTS && !(q->v[i] > 0.0);

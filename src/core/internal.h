@@ -55,6 +55,9 @@ static inline void dv_acc_add(dv_acc *a, double x)
 
 static inline double dv_acc_value(const dv_acc *a)
 {
+    /* Once the sum is infinite the compensation is inf − inf = NaN: the sum answers. */
+    if (!isfinite(a->s))
+        return a->s;
     return a->s + a->c;
 }
 

@@ -143,15 +143,6 @@ static inline double cross_diff(double p, double q, const dv_dist *dp, const dv_
     return (f + e) + (lp - lq);
 }
 
-/* The compensated total; +inf once a term or the running sum has overflowed (the
- * compensation is then inf − inf = NaN, which must not leak out). */
-static inline double acc_total(const dv_acc *a)
-{
-    if (!isfinite(a->s))
-        return a->s;
-    return a->s + a->c;
-}
-
 /* ---- per-category pairs -------------------------------------------------------------- */
 
 enum { K_WW, K_LL, K_MIX };
@@ -228,7 +219,7 @@ static void ctx_fix_lse(ctx *c)
         pair_raw(c, i, &pr);
         dv_acc_add(&s, pr.d);
     }
-    c->dl2 += log1p(acc_total(&s));
+    c->dl2 += log1p(dv_acc_value(&s));
 }
 
 /* log P_i − log Q_i of two logit vectors from the logit difference itself: for nearby
@@ -236,8 +227,13 @@ static void ctx_fix_lse(ctx *c)
  * log-probability; the LSE difference is a double-double for the same reason. */
 static inline double log_ratio_ll(const ctx *c, size_t i)
 {
-    dd xy = dd_two_diff(c->p->v[i] / c->p->temperature, c->q->v[i] / c->q->temperature);
-    return ((xy.hi - c->dl.hi) + (xy.lo - c->dl.lo)) - c->dl2;
+    double x = c->p->v[i] / c->p->temperature, y = c->q->v[i] / c->q->temperature;
+    dd xy = dd_two_diff(x, y);
+    if (isfinite(xy.hi) && isfinite(c->dl.hi))
+        return ((xy.hi - c->dl.hi) + (xy.lo - c->dl.lo)) - c->dl2;
+    /* Logits of opposite signs past ±DBL_MAX/2 overflow x − y or Lx − Ly (and inf − inf
+     * is NaN); x − Lx and y − Ly do not. */
+    return ((x - c->p->total) - (y - c->q->total)) - c->dl2;
 }
 
 static inline void pair_raw(const ctx *c, size_t i, pair *pr)
@@ -262,7 +258,13 @@ static inline void pair_raw(const ctx *c, size_t i, pair *pr)
         pr->have_x = true;
         double lq = dv_log_prob(q, i);
         pr->Q = exp(lq);
-        if (fabs(pr->x) < 1.0) {
+        if (!isfinite(pr->x) || lq < -1024.0) {
+            /* Q underflows, and lq + x would carry lq's rounding (~|lq|·1e-16: 1e-7 at a
+             * masked logit of −1e9) into log P; or log P/Q is past ±DBL_MAX. P then
+             * comes from its own logits. */
+            pr->P = dv_prob(p, i);
+            pr->d = pr->P - pr->Q;
+        } else if (fabs(pr->x) < 1.0) {
             pr->d = pr->Q * expm1(pr->x);
             pr->P = pr->Q + pr->d;
         } else {
@@ -547,7 +549,7 @@ static lse lse_pass(const ctx *c, double a)
         }
         if (sweep == 0 && !(r.m > -INF))
             return r;
-        r.sum = acc_total(&acc);
+        r.sum = dv_acc_value(&acc);
     }
     return r;
 }
@@ -607,7 +609,7 @@ static inline void w1_step(const w1_in *w, dv_acc *g, dv_acc *sum, double d, siz
 {
     dv_acc_add(g, d);
     double gap = w->pos ? w->scale * w->pos[k + 1] - w->scale * w->pos[k] : 1.0;
-    dv_acc_add(sum, fabs(acc_total(g)) * gap);
+    dv_acc_add(sum, fabs(dv_acc_value(g)) * gap);
 }
 
 /* An unsigned key with the order of the doubles (finite ones; −0 just below +0). */
@@ -659,9 +661,9 @@ static dv_mvalue wasserstein_sorted(posd *buf, size_t n)
         assert(!(s[k + 1].x < s[k].x));
         dv_acc_add(&g, s[k].d);
         double gap = scale * s[k + 1].x - scale * s[k].x;
-        dv_acc_add(&sum, fabs(acc_total(&g)) * gap);
+        dv_acc_add(&sum, fabs(dv_acc_value(&g)) * gap);
     }
-    return mv_fin(acc_total(&sum) / scale);
+    return mv_fin(dv_acc_value(&sum) / scale);
 }
 
 /* ---- the α-free pass ----------------------------------------------------------------- */
@@ -673,6 +675,7 @@ typedef struct main_out {
     size_t chi2_inf, ney_inf; /* first Q = 0 < P / P = 0 < Q */
     size_t rkl_inf;           /* first P = 0 < Q (reverse KL)   */
     bool overlap;             /* some category has P > 0 and Q > 0 */
+    bool bc_sub;              /* a √(PQ) from a subnormal P or Q: few digits */
 } main_out;
 
 static void set_term(double *terms, size_t i, double v)
@@ -745,7 +748,7 @@ static void rt_finish(const ctx *c, const rt_state *st, dv_mvalue kl, bool overl
         *renyi = *tsallis = mv_inf(DV_INF_Q_ZERO, st->inf_at);
         return;
     }
-    *tsallis = mv_fin(acc_total(&st->acc));
+    *tsallis = mv_fin(dv_acc_value(&st->acc));
     double S = r->b * tsallis->value; /* Σ P^α Q^{1−α} − 1 */
     if (isfinite(S) && S > -0.5) {
         *renyi = mv_fin(log1p(S) / r->b);
@@ -820,6 +823,7 @@ static void main_pass(const ctx *c, dv_measure_set want, bool smooth_kl, bool do
             double u = sum > 0.0 ? d / sum : 0.0; /* both underflowed (logits) */
             dv_acc_add(&o->h2, 0.5 * (u * u));
             dv_acc_add(&o->bc, rp * rq);
+            o->bc_sub |= (P < DBL_MIN || Q < DBL_MIN) && rp * rq > 0.0;
         }
         if (pr.qz) {
             if (o->chi2_inf == DV_NO_INDEX)
@@ -886,6 +890,33 @@ static void rt_pass(const ctx *c, rt_state *rts, size_t nrt)
 }
 
 /* ---- the entry point ----------------------------------------------------------------- */
+
+/* The measures that take log P_i/Q_i itself; kl, js and cross-entropy (dv_kl, dv_js) and
+ * hellinger, tv, linf and wasserstein (P, Q and their difference) do not. */
+#define LOG_RATIO_SET                                                                      \
+    (DV_MSET(DV_M_REVERSE_KL) | DV_MSET(DV_M_PSI) | DV_MSET(DV_M_BHATTACHARYYA) |          \
+     DV_MSET(DV_M_CHI2) | DV_MSET(DV_M_NEYMAN_CHI2) | DV_MSET(DV_M_RENYI) |                \
+     DV_MSET(DV_M_TSALLIS))
+
+/* Two logit vectors of opposite signs past ±DBL_MAX/2 can have a log ratio beyond the
+ * doubles (−1e308 against 1e308); the measures that need it cannot be formed there, and
+ * are refused rather than answered wrong. */
+static dv_status ll_in_range(const dv_dist *p, const dv_dist *q, const dv_measures_req *req,
+                             dv_error *err)
+{
+    if (p->kind != DV_LOGITS || q->kind != DV_LOGITS || !(req->set & LOG_RATIO_SET))
+        return DV_OK;
+    ctx c;
+    ctx_init(&c, p, q, req->smoothing);
+    for (size_t i = 0; i < p->n; i++)
+        if (!isfinite(log_ratio_ll(&c, i)))
+            return dv_fail_at(err, DV_BAD_PARAMETER, dv_at1(DV_ARG_Q, NULL, i),
+                              "log P/Q at %zu is past the largest double; reverse_kl, psi, "
+                              "bhattacharyya, chi2, neyman_chi2, renyi and tsallis need it "
+                              "(the other measures do not)",
+                              i);
+    return DV_OK;
+}
 
 static bool positions_sorted(const double *pos, size_t n)
 {
@@ -1014,6 +1045,9 @@ dv_status dv_measures(const dv_dist *p, const dv_dist *q, const dv_measures_req 
         res->m[m] = mv_fin(0.0);
     if (set == 0)
         return DV_OK;
+    st = ll_in_range(p, q, req, err);
+    if (st != DV_OK)
+        return st;
 
     /* Work for out-of-order positions first: the only allocation, before any work. */
     posd *buf = NULL;
@@ -1118,21 +1152,21 @@ dv_status dv_measures(const dv_dist *p, const dv_dist *q, const dv_measures_req 
         overlap = o.overlap;
         if (rkl_main)
             rkl = o.rkl_inf != DV_NO_INDEX ? mv_inf(DV_INF_P_ZERO, o.rkl_inf)
-                                           : mv_fin(acc_total(&o.rkl));
+                                           : mv_fin(dv_acc_value(&o.rkl));
         if (want_w1 && p->n < 2)
             res->m[DV_M_WASSERSTEIN] = mv_fin(0.0);
         else if (want_w1 && buf)
             res->m[DV_M_WASSERSTEIN] = wasserstein_sorted(buf, p->n);
         else if (want_w1)
-            res->m[DV_M_WASSERSTEIN] = mv_fin(acc_total(&o.w1) / w1.scale);
+            res->m[DV_M_WASSERSTEIN] = mv_fin(dv_acc_value(&o.w1) / w1.scale);
         if (smooth_kl) {
             /* Smoothed: no zero anywhere, every value finite. Q φ form is in units of Q. */
-            kl = mv_fin(acc_total(&o.kl));
-            double j = acc_total(&o.js);
+            kl = mv_fin(dv_acc_value(&o.kl));
+            double j = dv_acc_value(&o.js);
             js = j < M_LN2 ? (j > 0.0 ? j : 0.0) : M_LN2;
-            ce = mv_fin(kl.value + acc_total(&o.ent));
+            ce = mv_fin(kl.value + dv_acc_value(&o.ent));
         }
-        double h2 = acc_total(&o.h2);
+        double h2 = dv_acc_value(&o.h2);
         h2 = h2 < 1.0 ? (h2 > 0.0 ? h2 : 0.0) : 1.0;
         res->m[DV_M_HELLINGER] = mv_fin(sqrt(h2));
         if (h2 < 0.5) {
@@ -1142,10 +1176,11 @@ dv_status dv_measures(const dv_dist *p, const dv_dist *q, const dv_measures_req 
             res->m[DV_M_BHATTACHARYYA] = mv_inf(DV_INF_DISJOINT, DV_NO_INDEX);
         } else {
             /* Far apart: −log of the directly summed Σ√(PQ), or of its log-sum-exp when
-             * that underflows. */
-            double bc = acc_total(&o.bc);
+             * that underflows or holds a subnormal P or Q (e^−740 keeps ~10 bits: at
+             * x = [40, −700], y = [2e4, 1e8] the sum alone is off by 1e-3). */
+            double bc = dv_acc_value(&o.bc);
             double v;
-            if (bc > 0x1p-900) {
+            if (bc > 0x1p-900 && !o.bc_sub) {
                 v = -log(bc);
             } else {
                 lse l = lse_pass(&c, 0.5);
@@ -1154,14 +1189,14 @@ dv_status dv_measures(const dv_dist *p, const dv_dist *q, const dv_measures_req 
             res->m[DV_M_BHATTACHARYYA] =
                 isinf(v) ? mv_inf(DV_INF_DISJOINT, DV_NO_INDEX) : mv_fin(v);
         }
-        double tv = acc_total(&o.tv);
+        double tv = dv_acc_value(&o.tv);
         res->m[DV_M_TV] = mv_fin(tv < 1.0 ? tv : 1.0);
         res->m[DV_M_LINF] = mv_fin(o.linf < 1.0 ? o.linf : 1.0);
         res->m[DV_M_CHI2] = o.chi2_inf != DV_NO_INDEX ? mv_inf(DV_INF_Q_ZERO, o.chi2_inf)
-                                                      : mv_fin(acc_total(&o.chi2));
+                                                      : mv_fin(dv_acc_value(&o.chi2));
         res->m[DV_M_NEYMAN_CHI2] = o.ney_inf != DV_NO_INDEX
                                        ? mv_inf(DV_INF_P_ZERO, o.ney_inf)
-                                       : mv_fin(acc_total(&o.ney));
+                                       : mv_fin(dv_acc_value(&o.ney));
     }
     res->m[DV_M_KL] = kl;
     res->m[DV_M_REVERSE_KL] = rkl;

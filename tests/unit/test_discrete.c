@@ -306,6 +306,43 @@ static void test_extreme_totals(void **state)
     assert_rel(dv_prob(&P, 0), c[0] / (c[0] + c[1]), 1e-15);
 }
 
+/* Logits of opposite signs past ±DBL_MAX/2: x − y overflows (fuzz_core found a NaN KL
+ * term, which the sum turned into a KL of 0). Every term is finite, and infinite sums
+ * stay +inf instead of becoming NaN in the compensation. */
+static void test_logits_past_half_dbl_max(void **state)
+{
+    (void)state;
+    double x[] = {1.2920919406822896e308}, y[] = {-1.3427871623186926e308};
+    dv_dist P, Q;
+    assert_int_equal(dv_prepare_logits(x, 1, 1.0, DV_NAME(DV_ARG_P, "p_logits"), &P, NULL),
+                     DV_OK);
+    assert_int_equal(dv_prepare_logits(y, 1, 1.0, DV_NAME(DV_ARG_Q, "q_logits"), &Q, NULL),
+                     DV_OK);
+    double t[1] = {NAN}, u[1] = {NAN};
+    dv_value kl = dv_kl(&P, &Q, t);
+    assert_true(same(kl.nats, 0.0) && same(t[0], 0.0));
+    assert_true(same(dv_js(&P, &Q, u), 0.0) && same(u[0], 0.0));
+
+    /* P = [1/2, 1/2], Q = [e^−2e308 (0 as a double), 1]: log P₀/Q₀ ≈ 2e308 is past the
+     * doubles, P₀·log P₀/Q₀ ≈ 1e308 is not. KL = 1e308 − ln 2 (mpmath: 1e308 to double
+     * precision); JS = ¼ ln 2 + ¼ ln ⅔ + ½ ln 4/3. */
+    double a[] = {1e308, 1e308}, b[] = {-1e308, 1e308}, tt[2], ce[2];
+    assert_int_equal(dv_prepare_logits(a, 2, 1.0, DV_NAME(DV_ARG_P, "p_logits"), &P, NULL),
+                     DV_OK);
+    assert_int_equal(dv_prepare_logits(b, 2, 1.0, DV_NAME(DV_ARG_Q, "q_logits"), &Q, NULL),
+                     DV_OK);
+    kl = dv_kl(&P, &Q, tt);
+    assert_rel(kl.nats, 1e308, 1e-15);
+    assert_true(kl.inf_index == DV_NO_INDEX);
+    assert_rel(tt[0], 1e308, 1e-15);
+    assert_rel(tt[1], -0.5 * log(2.0), 1e-15);
+    assert_rel(dv_js(&P, &Q, NULL), 0.21576155433883565, 1e-15);
+    dv_value h = dv_cross_entropy(&P, &Q, ce);
+    assert_rel(h.nats, 1e308, 1e-15);
+    assert_rel(ce[0], 1e308, 1e-15); /* −P₀ log Q₀, with log Q₀ = −2e308 */
+    assert_true(same(ce[1], 0.0));
+}
+
 /* ---- a large vector is fast and accurate ------------------------------------------------------ */
 
 static void test_million(void **state)
@@ -403,6 +440,7 @@ int main(void)
         cmocka_unit_test(test_rescaled_within_tolerance),
         cmocka_unit_test(test_smoothing),
         cmocka_unit_test(test_extreme_totals),
+        cmocka_unit_test(test_logits_past_half_dbl_max),
         cmocka_unit_test(test_million),
         cmocka_unit_test(test_large_threaded_equals_one_pass),
     };

@@ -89,12 +89,16 @@ class Dist:
             lp = [mp.log(mpf(v)) - ls if v > 0 else None for v in self.vals]
             P = [mpf(v) / s for v in self.vals]
         else:
-            T = mpf(self.T)
-            x = [mpf(v) / T for v in self.vals]
-            m = max(x)
-            lse = m + mp.log(mp.fsum(mp.exp(xi - m) for xi in x))
-            lp = [xi - lse for xi in x]
-            P = [mp.exp(l) for l in lp]
+            # Past 1e15 the log-sum-exp's small part is below 50 digits of its large
+            # part (ln 2 of [1e300, 1e300]); 4000 bits hold any double's exact digits.
+            big = max(abs(v) for v in self.vals) / self.T > 1e15
+            with mp.workprec(4000 if big else mp.prec):
+                T = mpf(self.T)
+                x = [mpf(v) / T for v in self.vals]
+                m = max(x)
+                lse = m + mp.log(mp.fsum(mp.exp(xi - m) for xi in x))
+                lp = [xi - lse for xi in x]
+                P = [mp.exp(l) for l in lp]
         return lp, P
 
 
@@ -254,6 +258,13 @@ def main():
         add("mixed_lw_K%d" % K, L(x), W(ww))
     add("logits_extreme", L([0.0, 0.0]), L([0.0, -1e300]))
     add("logits_extreme2", L([1e300, -1e300, 0.0]), L([-1e300, 1e300, 0.0]))
+    # Logits of opposite signs past ±DBL_MAX/2, where x − y itself overflows (found by
+    # fuzz_core: a NaN term, summed to a KL of 0), and a huge shift that hid ln 2.
+    add("logits_overflow_n1", L([1.2920919406822896e308]), L([-1.3427871623186926e308]))
+    add("logits_overflow_apart", L([1e308, -1.0]), L([-1e308, 1e300]))
+    add("logits_huge_shift", L([1e300, 1e300]), L([5e307, 0.0]))
+    # Masked logits (attention masks, invalid actions): −1e9 entries.
+    add("logits_masked", L([0.3, -1.2, 2.0, 0.7, 0.0]), L([1.1, -1e9, 0.4, -1e9, 0.25]))
     add("logits_onehot", L([0.0, -40.0, -50.0]), L([0.0, -41.0, -49.0]))
     add("logits_shift", L([1.0, 2.0, 3.0]), L([1001.0, 1002.0, 1003.0]))
 

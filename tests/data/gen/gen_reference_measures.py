@@ -51,11 +51,15 @@ class Dist:
         if self.kind == "weights":
             s = mp.fsum(mpf(v) for v in self.vals)
             return [mpf(v) / s for v in self.vals]
-        T = mpf(self.T)
-        x = [mpf(v) / T for v in self.vals]
-        m = max(x)
-        lse = m + mp.log(mp.fsum(mp.exp(xi - m) for xi in x))
-        return [mp.exp(xi - lse) for xi in x]
+        # Past 1e15 the log-sum-exp's small part is below 50 digits of its large part
+        # (ln 2 of [1e300, 1e300]); 4000 bits hold any double's exact digits.
+        big = max(abs(v) for v in self.vals) / self.T > 1e15
+        with mp.workprec(4000 if big else mp.prec):
+            T = mpf(self.T)
+            x = [mpf(v) / T for v in self.vals]
+            m = max(x)
+            lse = m + mp.log(mp.fsum(mp.exp(xi - m) for xi in x))
+            return [mp.exp(xi - lse) for xi in x]
 
 
 class Case:
@@ -356,6 +360,19 @@ def main():
     add("pos_span", W([0.5, 0.5]), W([0.25, 0.75]), positions=[-1e300, 1e300])
     add("pos_equal", W([0.5, 0.5]), W([0.25, 0.75]), positions=[3.0, 3.0],
         scipy_check=False)
+
+    # Masked logits (attention masks, invalid actions): a Q_i of e^−1e9 underflows, and
+    # log P_i must not be taken as log Q_i + log(P_i/Q_i) (1e-7 of rounding at 1e9).
+    add("masked_logits", L([0.3, -1.2, 2.0, 0.7, 0.0]), L([1.1, -1e9, 0.4, -1e9, 0.25]))
+    add("masked_logits_2", L([0.0, 2.5]), L([-1e9, -1.0]))
+    add("masked_logits_3", L([-1.0, 0.0]), L([-2e4, -5e7]))
+    add("masked_logits_T", L([0.3, -1e9, 2.0, -0.5], 2.0), L([1.1, -1e9, -1e9, 0.0], 2.0))
+    # Σ√(PQ) carried by a subnormal P (e^−740 has ~10 bits).
+    add("subnormal_bc", L([40.0, -700.0]), L([2e4, 1e8]))
+    # A shift of 5e307 against 1e300: ln 2 of LSE(P) is all of log P₀/Q₀; logits of
+    # opposite signs past ±DBL_MAX/2 (x − y overflows) with one category.
+    add("logits_huge_shift", L([1e300, 1e300]), L([5e307, 0.0]))
+    add("logits_overflow_n1", L([1.2920919406822896e308]), L([-1.3427871623186926e308]))
 
     only = sys.argv[1] if len(sys.argv) > 1 else None
     with open(OUT, "w") as f:
