@@ -910,11 +910,13 @@ static dv_status ll_in_range(const dv_dist *p, const dv_dist *q, const dv_measur
     ctx_init(&c, p, q, req->smoothing);
     for (size_t i = 0; i < p->n; i++)
         if (!isfinite(log_ratio_ll(&c, i)))
-            return dv_fail_at(err, DV_BAD_PARAMETER, dv_at1(DV_ARG_Q, NULL, i),
-                              "log P/Q at %zu is past the largest double; reverse_kl, psi, "
-                              "bhattacharyya, chi2, neyman_chi2, renyi and tsallis need it "
-                              "(the other measures do not)",
-                              i);
+            return dv_fail_at(
+                err, DV_BAD_PARAMETER, dv_at1(DV_ARG_Q, NULL, i),
+                "log(P_i/Q_i) at index %zu is past the largest double "
+                "(logits of opposite signs past +-9e307); reverse_kl, psi, "
+                "bhattacharyya, chi2, neyman_chi2, renyi and tsallis need it, "
+                "the other measures do not",
+                i);
     return DV_OK;
 }
 
