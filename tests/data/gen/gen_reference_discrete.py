@@ -71,6 +71,19 @@ def gen_values(mode, seed, n, a, b, c):
     return out
 
 
+def log_softmax(vals, T):
+    """Exact log-probabilities of logits vals at temperature T (also used by
+    gen_reference_measures.py). Past 1e15 the log-sum-exp's small part is below 50 digits
+    of its large part (ln 2 of [1e300, 1e300]), so such logits are taken at 4000 bits,
+    which hold any double's exact digits."""
+    big = max(abs(v) for v in vals) / T > 1e15
+    with mp.workprec(4000 if big else mp.prec):
+        x = [mpf(v) / mpf(T) for v in vals]
+        m = max(x)
+        lse = m + mp.log(mp.fsum(mp.exp(xi - m) for xi in x))
+        return [xi - lse for xi in x]
+
+
 class Dist:
     def __init__(self, kind, vals, T=1.0, norm=True, gen=None):
         self.kind, self.vals, self.T, self.norm, self.gen = kind, vals, T, norm, gen
@@ -89,16 +102,8 @@ class Dist:
             lp = [mp.log(mpf(v)) - ls if v > 0 else None for v in self.vals]
             P = [mpf(v) / s for v in self.vals]
         else:
-            # Past 1e15 the log-sum-exp's small part is below 50 digits of its large
-            # part (ln 2 of [1e300, 1e300]); 4000 bits hold any double's exact digits.
-            big = max(abs(v) for v in self.vals) / self.T > 1e15
-            with mp.workprec(4000 if big else mp.prec):
-                T = mpf(self.T)
-                x = [mpf(v) / T for v in self.vals]
-                m = max(x)
-                lse = m + mp.log(mp.fsum(mp.exp(xi - m) for xi in x))
-                lp = [xi - lse for xi in x]
-                P = [mp.exp(l) for l in lp]
+            lp = log_softmax(self.vals, self.T)
+            P = [mp.exp(l) for l in lp]
         return lp, P
 
 

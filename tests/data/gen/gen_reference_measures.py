@@ -31,6 +31,8 @@ import sys
 
 from mpmath import mp, mpf
 
+from gen_reference_discrete import log_softmax
+
 mp.dps = 50
 OUT = "tests/data/reference_measures.txt"
 ALPHAS = [0.1, 0.5, 1.0, 2.0, 10.0]
@@ -51,15 +53,7 @@ class Dist:
         if self.kind == "weights":
             s = mp.fsum(mpf(v) for v in self.vals)
             return [mpf(v) / s for v in self.vals]
-        # Past 1e15 the log-sum-exp's small part is below 50 digits of its large part
-        # (ln 2 of [1e300, 1e300]); 4000 bits hold any double's exact digits.
-        big = max(abs(v) for v in self.vals) / self.T > 1e15
-        with mp.workprec(4000 if big else mp.prec):
-            T = mpf(self.T)
-            x = [mpf(v) / T for v in self.vals]
-            m = max(x)
-            lse = m + mp.log(mp.fsum(mp.exp(xi - m) for xi in x))
-            return [mp.exp(xi - lse) for xi in x]
+        return [mp.exp(l) for l in log_softmax(self.vals, self.T)]
 
 
 class Case:
