@@ -370,22 +370,26 @@ static inline double log_abs_expm1(double x)
     return x > 0.0 ? x + log(-expm1(-x)) : log(-expm1(x));
 }
 
-/* The χ² terms (P − Q)²/Q = Q t² and (P − Q)²/P = P s². For two logit vectors with Q
- * (P) below DBL_MIN the product is taken in logs, Q t² = exp(log Q + 2 log|t|): Q and d
- * may both have underflowed to 0 while the term is e^{400} (0·inf would be NaN). */
-static inline double chi2_term(const ctx *c, size_t i, const pair *pr)
+/* The χ² terms (P − Q)²/Q = Q t² and (P − Q)²/P = P s². With Q (P) below DBL_MIN the
+ * product is taken in logs, Q t² = exp(log Q + 2 log|t|): for logits Q and d may both
+ * have underflowed to 0 while the term is e^{400} (0·inf would be NaN); for weights a
+ * subnormal Q keeps a few bits only, or none (q = [1e-320, 1e10] makes Q₀ = 1e-330 while
+ * P₀²/Q₀ is 1e-250). */
+static inline double chi2_term(const ctx *c, size_t i, pair *pr)
 {
-    if (c->kind == K_LL && !c->smooth && pr->Q < DBL_MIN)
-        return fabs(pr->x) > 0.0 ? exp(dv_log_prob(c->q, i) + 2.0 * log_abs_expm1(pr->x))
-                                 : 0.0;
+    if (!c->smooth && pr->Q < DBL_MIN) {
+        double x = pair_x(c, i, pr);
+        return fabs(x) > 0.0 ? exp(dv_log_prob(c->q, i) + 2.0 * log_abs_expm1(x)) : 0.0;
+    }
     return pr->d * pair_t(c, pr);
 }
 
-static inline double neyman_term(const ctx *c, size_t i, const pair *pr)
+static inline double neyman_term(const ctx *c, size_t i, pair *pr)
 {
-    if (c->kind == K_LL && !c->smooth && pr->P < DBL_MIN)
-        return fabs(pr->x) > 0.0 ? exp(dv_log_prob(c->p, i) + 2.0 * log_abs_expm1(-pr->x))
-                                 : 0.0;
+    if (!c->smooth && pr->P < DBL_MIN) {
+        double x = pair_x(c, i, pr);
+        return fabs(x) > 0.0 ? exp(dv_log_prob(c->p, i) + 2.0 * log_abs_expm1(-x)) : 0.0;
+    }
     return pr->d * pair_s(c, pr);
 }
 

@@ -58,10 +58,13 @@ class Dist:
 
 class Case:
     def __init__(self, name, P, Q, smoothing=0.0, alphas=ALPHAS, positions=None,
-                 scipy_check=True):
+                 scipy_check=True, prec=None):
         self.name, self.P, self.Q = name, P, Q
         self.smoothing, self.alphas, self.positions = float(smoothing), alphas, positions
         self.scipy_check = scipy_check
+        # bits for this case instead of 50 digits: where a probability is 1 − 1e-290,
+        # 50 digits round it to 1 and lose all of a result of 1e-289
+        self.prec = prec
 
 
 def first(pred, n):
@@ -192,7 +195,8 @@ def fmt(v):
 
 
 def write_case(f, case):
-    m = measures(case)
+    with mp.workprec(case.prec or mp.prec):
+        m = measures(case)
     f.write("case %s\n" % case.name)
     f.write(case.P.line() + "\n")
     f.write(case.Q.line() + "\n")
@@ -367,6 +371,10 @@ def main():
     # opposite signs past ±DBL_MAX/2 (x − y overflows) with one category.
     add("logits_huge_shift", L([1e300, 1e300]), L([5e307, 0.0]))
     add("logits_overflow_n1", L([1.2920919406822896e308]), L([-1.3427871623186926e308]))
+    # Weights whose probability is subnormal or below the doubles (1e-320 / 1e10): the χ²
+    # terms P²/Q and Q²/P are ordinary numbers all the same.
+    add("subnormal_q_chi2", W([1e-320, 1e-30]), W([1e-320, 1e10]), prec=4000)
+    add("subnormal_p_neyman", W([3.0, 1e-320]), W([1e10, 1e-30]), prec=4000)
 
     only = sys.argv[1] if len(sys.argv) > 1 else None
     with open(OUT, "w") as f:
