@@ -149,11 +149,13 @@ $(ITEST_BIN): $(ITEST_SRC) $(wildcard tests/integration/*.h)
 
 # Fuzz targets (fuzz/) built with the normal compiler and fuzz/replay_main.c instead of
 # libFuzzer: `make test` replays the corpus and past crashes with them (under SAN=1).
+# (Not named FUZZ_TARGETS: a Makefile variable of that name would override, and export,
+# the environment variable that limits `make fuzz` to some targets.)
 # fuzz/build.sh builds the real libFuzzer binaries with clang.
-FUZZ_TARGETS := entropy kl cross_entropy gaussian_kl batch_kl js samples core numparse drift \
+REPLAY_TARGETS := entropy kl cross_entropy gaussian_kl batch_kl js samples core numparse drift \
                 divergences distributions_kl distributions_entropy \
                 multipart
-FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
+FUZZ_REPLAY  := $(REPLAY_TARGETS:%=$(BUILD)/fuzz/replay_%)
 FUZZ_COMMON  := fuzz/fuzz_common.c fuzz/replay_main.c
 
 $(BUILD)/fuzz/replay_%: fuzz/fuzz_%.c $(FUZZ_COMMON) fuzz/fuzz_common.h $(SERVICE_OBJ)
