@@ -905,15 +905,12 @@ static void rt_pass(const ctx *c, rt_state *rts, size_t nrt)
 /* Two logit vectors of opposite signs past ±DBL_MAX/2 can have a log ratio beyond the
  * doubles (−1e308 against 1e308); the measures that need it cannot be formed there, and
  * are refused rather than answered wrong. */
-static dv_status ll_in_range(const dv_dist *p, const dv_dist *q, const dv_measures_req *req,
-                             dv_error *err)
+static dv_status ll_in_range(const ctx *c, dv_measure_set set, dv_error *err)
 {
-    if (p->kind != DV_LOGITS || q->kind != DV_LOGITS || !(req->set & LOG_RATIO_SET))
+    if (c->kind != K_LL || !(set & LOG_RATIO_SET))
         return DV_OK;
-    ctx c;
-    ctx_init(&c, p, q, req->smoothing);
-    for (size_t i = 0; i < p->n; i++)
-        if (!isfinite(log_ratio_ll(&c, i)))
+    for (size_t i = 0; i < c->p->n; i++)
+        if (!isfinite(log_ratio_ll(c, i)))
             return dv_fail_at(
                 err, DV_BAD_PARAMETER, dv_at1(DV_ARG_Q, NULL, i),
                 "log(P_i/Q_i) at index %zu is past the largest double "
@@ -1051,7 +1048,9 @@ dv_status dv_measures(const dv_dist *p, const dv_dist *q, const dv_measures_req 
         res->m[m] = mv_fin(0.0);
     if (set == 0)
         return DV_OK;
-    st = ll_in_range(p, q, req, err);
+    ctx c;
+    ctx_init(&c, p, q, req->smoothing);
+    st = ll_in_range(&c, set, err);
     if (st != DV_OK)
         return st;
 
@@ -1074,8 +1073,6 @@ dv_status dv_measures(const dv_dist *p, const dv_dist *q, const dv_measures_req 
         }
     }
 
-    ctx c;
-    ctx_init(&c, p, q, req->smoothing);
     double *const *terms = req->terms;
     dv_measure_set rt_set = DV_MSET(DV_M_RENYI) | DV_MSET(DV_M_TSALLIS);
     bool alpha_one = false;
