@@ -59,14 +59,12 @@ typedef struct run {
 static void compute(const dv_dist *p, const dv_dist *q, double smoothing, const double *pos,
                     run *r)
 {
-    dv_measures_req req;
-    memset(&req, 0, sizeof req);
-    req.set = ALL;
-    req.alpha = ALPHAS;
-    req.n_alpha = NA;
-    req.smoothing = smoothing;
-    req.positions = pos;
-    req.n_positions = pos ? p->n : 0;
+    dv_measures_req req = {.set = ALL,
+                           .alpha = ALPHAS,
+                           .n_alpha = NA,
+                           .smoothing = smoothing,
+                           .positions = pos,
+                           .n_positions = pos ? p->n : 0};
     memset(r, 0, sizeof *r);
     r->res.renyi = r->renyi;
     r->res.tsallis = r->tsallis;
@@ -391,12 +389,8 @@ static void test_terms(void **state)
         dv_dist p, q;
         prep(a, N, true, "p", &p);
         prep(b, N, true, "q", &q);
-        dv_measures_req req;
-        memset(&req, 0, sizeof req);
-        req.set = ALL;
-        req.alpha = ALPHAS;
-        req.n_alpha = NA;
-        req.smoothing = zs == 1 ? 1e-3 : 0.0;
+        dv_measures_req req = {
+            .set = ALL, .alpha = ALPHAS, .n_alpha = NA, .smoothing = zs == 1 ? 1e-3 : 0.0};
         for (int m = 0; m < DV_M_COUNT; m++) {
             for (size_t i = 0; i < N * NA; i++)
                 store[m][i] = -12345.0;
@@ -459,11 +453,7 @@ static void test_large_threaded(void **state)
     dv_dist p, q;
     prep(a, N, true, "p", &p);
     prep(b, N, true, "q", &q);
-    dv_measures_req req;
-    memset(&req, 0, sizeof req);
-    req.set = ALL;
-    req.alpha = &alpha2;
-    req.n_alpha = 1;
+    dv_measures_req req = {.set = ALL, .alpha = &alpha2, .n_alpha = 1};
     dv_mvalue ren, tsa;
     /* Without terms and with α = 2, the reverse KL is dv_kl(q, p) (on the thread too). */
     dv_measures_res res = {.renyi = &ren, .tsallis = &tsa};
@@ -527,13 +517,11 @@ static void test_smoothing_equals_explicit(void **state)
 static double w1(const dv_dist *p, const dv_dist *q, const double *pos, void *work,
                  size_t work_size)
 {
-    dv_measures_req req;
-    memset(&req, 0, sizeof req);
-    req.set = DV_MSET(DV_M_WASSERSTEIN);
-    req.positions = pos;
-    req.n_positions = pos ? p->n : 0;
-    req.work = work;
-    req.work_size = work_size;
+    dv_measures_req req = {.set = DV_MSET(DV_M_WASSERSTEIN),
+                           .positions = pos,
+                           .n_positions = pos ? p->n : 0,
+                           .work = work,
+                           .work_size = work_size};
     dv_measures_res res;
     memset(&res, 0, sizeof res);
     dv_error err;
@@ -577,10 +565,7 @@ static void test_positions(void **state)
     double w = w1(&p, &q, pos, NULL, 0);
     assert_rel(w1(&pp, &pq, ppos, NULL, 0), w, 1e-14);
     /* Caller work memory gives the same bits. */
-    dv_measures_req req;
-    memset(&req, 0, sizeof req);
-    req.set = DV_MSET(DV_M_WASSERSTEIN);
-    req.positions = pos;
+    dv_measures_req req = {.set = DV_MSET(DV_M_WASSERSTEIN), .positions = pos};
     size_t need = dv_measures_work_size(&req, N);
     assert_true(need >= N * sizeof(double));
     void *work = malloc(need);
@@ -616,14 +601,12 @@ static dv_status call(const dv_dist *p, const dv_dist *q, dv_measure_set set,
                       const double *alpha, size_t na, double smoothing, const double *pos,
                       size_t npos, dv_error *err)
 {
-    dv_measures_req req;
-    memset(&req, 0, sizeof req);
-    req.set = set;
-    req.alpha = alpha;
-    req.n_alpha = na;
-    req.smoothing = smoothing;
-    req.positions = pos;
-    req.n_positions = npos;
+    dv_measures_req req = {.set = set,
+                           .alpha = alpha,
+                           .n_alpha = na,
+                           .smoothing = smoothing,
+                           .positions = pos,
+                           .n_positions = npos};
     dv_mvalue rr[4], tt[4];
     dv_measures_res res = {.renyi = rr, .tsallis = tt};
     memset(err, 0, sizeof *err);
@@ -699,11 +682,7 @@ static void test_errors(void **state)
     assert_err(&err, DV_BAD_PARAMETER, DV_ARG_NONE, "measures", DV_NO_INDEX);
 
     /* No room for the per-α results. */
-    dv_measures_req req;
-    memset(&req, 0, sizeof req);
-    req.set = R;
-    req.alpha = good;
-    req.n_alpha = 2;
+    dv_measures_req req = {.set = R, .alpha = good, .n_alpha = 2};
     dv_measures_res res;
     memset(&res, 0, sizeof res);
     assert_int_equal(dv_measures(&p, &q, &req, &res, &err), DV_BAD_PARAMETER);
@@ -730,11 +709,7 @@ static void test_subsets(void **state)
     compute(&p, &q, 0.0, NULL, &all);
     /* Each measure alone gives the same bits as in the full set. */
     for (int m = 0; m < DV_M_COUNT; m++) {
-        dv_measures_req req;
-        memset(&req, 0, sizeof req);
-        req.set = DV_MSET(m);
-        req.alpha = ALPHAS;
-        req.n_alpha = NA;
+        dv_measures_req req = {.set = DV_MSET(m), .alpha = ALPHAS, .n_alpha = NA};
         dv_mvalue ren[NA], tsa[NA];
         dv_measures_res res = {.renyi = ren, .tsallis = tsa};
         assert_int_equal(dv_measures(&p, &q, &req, &res, NULL), DV_OK);
@@ -823,11 +798,7 @@ static void test_extremes(void **state)
                           : dv_prepare_weights(b, n, true, DV_NAME(1, "q"), &q, NULL);
         if (sp != DV_OK || sq != DV_OK)
             continue; /* all-zero weights */
-        dv_measures_req req;
-        memset(&req, 0, sizeof req);
-        req.set = ALL;
-        req.alpha = al;
-        req.n_alpha = NAX;
+        dv_measures_req req = {.set = ALL, .alpha = al, .n_alpha = NAX};
         req.smoothing =
             urand() < 0.3 ? fmin(pow(10.0, (urand() - 0.5) * 600.0), 1e300) : 0.0;
         req.positions = urand() < 0.5 ? pos : NULL;
@@ -888,11 +859,10 @@ static void test_many_alphas(void **state)
     dv_dist p, q;
     prep(a, N, true, "p", &p);
     prep(b, N, true, "q", &q);
-    dv_measures_req req;
-    memset(&req, 0, sizeof req);
-    req.set = DV_MSET(DV_M_RENYI) | DV_MSET(DV_M_TSALLIS) | DV_MSET(DV_M_TV);
-    req.alpha = al;
-    req.n_alpha = K;
+    dv_measures_req req = {.set = DV_MSET(DV_M_RENYI) | DV_MSET(DV_M_TSALLIS) |
+                                  DV_MSET(DV_M_TV),
+                           .alpha = al,
+                           .n_alpha = K};
     req.terms[DV_M_TSALLIS] = tt;
     dv_mvalue ren[K], tsa[K];
     dv_measures_res res = {.renyi = ren, .tsallis = tsa};
